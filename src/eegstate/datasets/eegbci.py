@@ -1,0 +1,146 @@
+"""PhysioNet EEG Motor Movement/Imagery (EEGBCI) resting runs.
+
+Runs R01 (one minute resting, eyes open) and R02 (eyes closed) of 109 subjects, 64 channels,
+160 Hz, EDF+. Read through :func:`mne.datasets.eegbci.load_data`, which keeps MNE's cache layout
+``<data_dir>/MNE-eegbci-data/files/eegmmidb/1.0.0/SNNN/SNNNRMM.edf`` and downloads only missing
+files. Licence: Open Data Commons Attribution 1.0. Cite Schalk et al. 2004 (IEEE TBME
+51:1034) and Goldberger et al. 2000 (Circulation 101:e215).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+logger = logging.getLogger(__name__)
+
+#: Eyes condition of the resting runs.
+RUN_EYES: dict[int, str] = {1: "open", 2: "closed"}
+DEFAULT_SUBJECTS: tuple[int, ...] = tuple(range(1, 11))
+CITATION = (
+    "Schalk G, McFarland DJ, Hinterberger T, Birbaumer N, Wolpaw JR. BCI2000: A General-Purpose "
+    "Brain-Computer Interface (BCI) System. IEEE Trans Biomed Eng 51(6):1034-1043, 2004. "
+    "Goldberger AL et al. PhysioBank, PhysioToolkit, and PhysioNet. Circulation "
+    "101(23):e215-e220, 2000. PhysioNet EEG Motor Movement/Imagery Dataset v1.0.0, "
+    "doi:10.13026/C28G6P (ODC-By 1.0)."
+)
+
+
+def eegbci_data_dir(data_dir: str | Path | None) -> Path:
+    """Root of MNE's EEGBCI cache: ``data_dir`` or MNE's configured default (``~/mne_data``)."""
+    if data_dir:
+        return Path(data_dir).expanduser().resolve()
+    import mne
+
+    configured = mne.get_config("MNE_DATASETS_EEGBCI_PATH") or mne.get_config("MNE_DATA")
+    return Path(configured or Path.home() / "mne_data").expanduser().resolve()
+
+
+def eegbci_path(data_dir: Path, subject: int, run: int) -> Path:
+    """Path of one EEGBCI run in MNE's cache layout."""
+    return (
+        data_dir
+        / "MNE-eegbci-data"
+        / "files"
+        / "eegmmidb"
+        / "1.0.0"
+        / f"S{subject:03d}"
+        / f"S{subject:03d}R{run:02d}.edf"
+    )
+
+
+def eegbci_subjects(subjects: Sequence[Any] | None) -> list[int]:
+    """Validate subject numbers (1-109); ``None`` means subjects 1-10."""
+    if subjects is None:
+        return list(DEFAULT_SUBJECTS)
+    numbers = []
+    for subject in subjects:
+        try:
+            number = int(str(subject).lstrip("Ss"))
+        except ValueError as err:
+            raise ValueError(
+                f"option 'subjects': {subject!r} is not an EEGBCI subject number"
+            ) from err
+        if not 1 <= number <= 109:
+            raise ValueError(f"option 'subjects': EEGBCI subjects are 1-109, got {number}")
+        numbers.append(number)
+    return sorted(set(numbers))
+
+
+def plan_eegbci(config: Mapping[str, Any]) -> pd.DataFrame:
+    """Recordings of the configured EEGBCI subjects and runs (no download).
+
+    Parameters
+    ----------
+    config : mapping
+        Validated configuration; uses ``data_dir``, ``subjects``, ``eegbci.runs``, ``baseline``
+        and ``target``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``subject, session, state, path, eyes, task``. Subjects are labelled with three
+        digits (``002``).
+    """
+    data_dir = eegbci_data_dir(config["data_dir"])
+    runs = config["eegbci"]["runs"]
+    rows = []
+    for subject in eegbci_subjects(config["subjects"]):
+        for state in (config["baseline"], config["target"]):
+            rows.append(
+                {
+                    "subject": f"{subject:03d}",
+                    "session": "",
+                    "state": state,
+                    "path": str(eegbci_path(data_dir, subject, runs[state])),
+                    "eyes": "",
+                    "task": "",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def fetch_eegbci(subject: int, runs: Sequence[int], data_dir: str | Path | None) -> list[Path]:
+    """Make the runs of one subject available locally, downloading only missing files.
+
+    Parameters
+    ----------
+    subject : int
+        Subject number (1-109).
+    runs : sequence of int
+        Run numbers.
+    data_dir : str or pathlib.Path or None
+        Cache root (see :func:`eegbci_data_dir`).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The local files.
+    """
+    import mne
+
+    root = eegbci_data_dir(data_dir)
+    expected = [eegbci_path(root, subject, run) for run in runs]
+    missing = [path for path in expected if not path.is_file()]
+    if missing:
+        logger.info("downloading EEGBCI subject %d runs %s into %s", subject, list(runs), root)
+        root.mkdir(parents=True, exist_ok=True)
+        mne.datasets.eegbci.load_data(subject, list(runs), path=str(root), update_path=False)
+    still_missing = [str(path) for path in expected if not path.is_file()]
+    if still_missing:
+        raise FileNotFoundError(
+            f"EEGBCI files not available after download: {', '.join(still_missing)}"
+        )
+    return expected
+
+
+def standardize_eegbci(raw: Any) -> Any:
+    """Rename EEGBCI channels to 10-10 names (``Fc5.`` → ``FC5``) in place."""
+    import mne
+
+    mne.datasets.eegbci.standardize(raw)
+    return raw

@@ -1,0 +1,128 @@
+"""File input/output shared by the steps: reading recordings, atomic table writes."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import mne
+
+logger = logging.getLogger(__name__)
+
+
+class RecordingError(ValueError):
+    """A recording cannot be read or processed; the message names the file and what to do."""
+
+    def __init__(self, path: str | Path, problem: str) -> None:
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def read_raw(path: str | Path) -> mne.io.BaseRaw:
+    """Read any recording format MNE supports, preloaded.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        EDF, BDF, FIF, EEGLAB ``.set``, BrainVision ``.vhdr`` or any other format known to
+        :func:`mne.io.read_raw`.
+
+    Returns
+    -------
+    mne.io.BaseRaw
+        The recording, loaded into memory. The file is only read, never modified.
+
+    Raises
+    ------
+    RecordingError
+        If the file is missing or MNE cannot read it.
+    """
+    import mne
+
+    path = Path(path)
+    if not path.is_file():
+        raise RecordingError(path, "file not found; check the path in the sample sheet")
+    try:
+        raw = mne.io.read_raw(path, preload=True, verbose="error")
+    except Exception as err:  # MNE raises many types for unreadable files
+        raise RecordingError(
+            path,
+            f"MNE cannot read this file ({type(err).__name__}: {err}); is it a complete "
+            "recording in a format MNE reads (EDF, BDF, FIF, EEGLAB, BrainVision)?",
+        ) from err
+    return raw
+
+
+def write_table(
+    table: pd.DataFrame, path: str | Path, columns: Sequence[str] | None = None
+) -> Path:
+    """Write a tidy table as TSV atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table.
+    path : str or pathlib.Path
+        Destination ``.tsv``; parent folders are created.
+    columns : sequence of str, optional
+        Column order to enforce; every listed column must be present.
+
+    Returns
+    -------
+    pathlib.Path
+        The written path.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if columns is not None:
+        missing = [column for column in columns if column not in table.columns]
+        if missing:
+            raise KeyError(f"table for {path} lacks columns {missing}")
+        table = table.loc[:, list(columns)]
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            table.to_csv(stream, sep="\t", index=False, float_format="%.6g", lineterminator="\n")
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a TSV written by :func:`write_table`.
+
+    Label columns (subject, session, recording, state, channel, region, band) are read as
+    strings, so labels such as ``002`` keep their leading zeros; empty labels are "".
+    """
+    label_columns = ("subject", "session", "recording", "state", "channel", "region", "band")
+    header = pd.read_csv(path, sep="\t", nrows=0).columns
+    dtypes = {column: str for column in label_columns if column in header}
+    table = pd.read_csv(path, sep="\t", dtype=dtypes, keep_default_na=False, na_values=[""])
+    for column in dtypes:
+        table[column] = table[column].fillna("")
+    return table
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write a text file atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path

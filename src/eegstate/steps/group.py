@@ -1,0 +1,49 @@
+"""Group step: gather per-recording tables into the group tables of a dataset."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from eegstate.bandpower import region_band_power
+from eegstate.io import read_table, write_table
+from eegstate.tables import BANDPOWER_COLUMNS, PSD_COLUMNS, QC_COLUMNS, REGION_BANDPOWER_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+
+def concat_tables(paths: Sequence[str | Path]) -> pd.DataFrame:
+    """Read and stack TSV tables (in the given order)."""
+    if not paths:
+        raise ValueError("no per-recording tables to collect")
+    return pd.concat([read_table(path) for path in paths], ignore_index=True)
+
+
+def collect_group(
+    *,
+    bandpower_files: Sequence[str | Path],
+    psd_files: Sequence[str | Path],
+    qc_files: Sequence[str | Path],
+    bandpower_out: str | Path,
+    regions_out: str | Path,
+    psd_out: str | Path,
+    qc_out: str | Path,
+) -> None:
+    """Write ``bandpower.tsv``, ``bandpower_regions.tsv``, ``psd.tsv`` and ``qc.tsv``.
+
+    Parameters
+    ----------
+    bandpower_files, psd_files, qc_files : sequence of path
+        Per-recording tables.
+    bandpower_out, regions_out, psd_out, qc_out : path
+        Group tables.
+    """
+    bandpower = concat_tables(bandpower_files)
+    logger.info("collected band power of %d recordings", bandpower["recording"].nunique())
+    write_table(bandpower, bandpower_out, BANDPOWER_COLUMNS)
+    write_table(region_band_power(bandpower), regions_out, REGION_BANDPOWER_COLUMNS)
+    write_table(concat_tables(psd_files), psd_out, PSD_COLUMNS)
+    write_table(concat_tables(qc_files), qc_out, QC_COLUMNS)

@@ -1,0 +1,65 @@
+# Shared definitions: validated config, the table of recordings, output paths.
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from eegstate.config import validate_config
+from eegstate.datasets import plan_recordings
+
+# eegstate's own check first (its messages name the option and the allowed values), then
+# Snakemake's validation against the same schema, which also fills the documented defaults.
+CONFIG = validate_config(config)
+validate(config, "../schemas/config.schema.yaml")
+
+RESULTS = str(Path(CONFIG["results_dir"]) / CONFIG["dataset"])
+ADAPTER = CONFIG["adapter"]
+ENV = "../../environment.yml"
+RECORDINGS = plan_recordings(CONFIG).set_index("recording", drop=False)
+# Only what changes a recording's results triggers its reprocessing.
+RECORDING_CONFIG = {
+    key: CONFIG[key] for key in ("adapter", "seed", "preprocess", "bandpower", "regions")
+}
+
+
+wildcard_constraints:
+    subject="[A-Za-z0-9]+",
+    recording="sub-[A-Za-z0-9]+(_[a-z]+-[A-Za-z0-9]+)*",
+
+
+def recording_files(suffix):
+    """Per-recording output files of one kind, for every recording of the dataset."""
+    return [
+        f"{RESULTS}/sub-{row.subject}/{row.recording}_{suffix}"
+        for row in RECORDINGS.itertuples()
+    ]
+
+
+def recording_row(wildcards):
+    return RECORDINGS.loc[wildcards.recording]
+
+
+def recording_identity(wildcards):
+    row = recording_row(wildcards)
+    return {key: str(row[key]) for key in ("subject", "session", "recording", "state")}
+
+
+def recording_raw_path(wildcards):
+    return str(recording_row(wildcards)["path"])
+
+
+def recording_input(wildcards):
+    """What a recording job waits for: the raw file, or the download manifest of EEGBCI."""
+    row = recording_row(wildcards)
+    if ADAPTER == "eegbci":
+        return f"{RESULTS}/sourcedata/sub-{row.subject}_fetched.tsv"
+    return str(row["path"])
+
+
+def group_outputs():
+    return [
+        f"{RESULTS}/group/bandpower.tsv",
+        f"{RESULTS}/group/bandpower_regions.tsv",
+        f"{RESULTS}/group/psd.tsv",
+        f"{RESULTS}/group/qc.tsv",
+        f"{RESULTS}/group/report.html",
+    ]

@@ -1,0 +1,24 @@
+# Per-recording work: one job runs every per-recording step of one recording.
+
+
+rule process_recording:
+    input:
+        raw=recording_input,
+    output:
+        epochs=f"{RESULTS}/sub-{{subject}}/{{recording}}_epo.fif",
+        bandpower=f"{RESULTS}/sub-{{subject}}/{{recording}}_bandpower.tsv",
+        psd=f"{RESULTS}/sub-{{subject}}/{{recording}}_psd.tsv",
+        qc=f"{RESULTS}/sub-{{subject}}/{{recording}}_qc.tsv",
+    params:
+        raw_path=recording_raw_path,
+        identity=recording_identity,
+        config=RECORDING_CONFIG,
+    log:
+        f"{RESULTS}/logs/recording/sub-{{subject}}/{{recording}}.log",
+    threads: 1
+    resources:
+        mem_mb=2000,
+    conda:
+        ENV
+    script:
+        "../scripts/process_recording.py"

@@ -1,0 +1,16 @@
+"""Snakemake script: all per-recording steps of one recording (eegstate.steps.recording)."""
+
+from eegstate.steps.logs import run_logged
+from eegstate.steps.recording import process_recording
+
+run_logged(
+    process_recording,
+    snakemake.log[0],
+    raw_path=snakemake.params.raw_path,
+    identity=snakemake.params.identity,
+    config=snakemake.params.config,
+    epochs_out=snakemake.output.epochs,
+    bandpower_out=snakemake.output.bandpower,
+    psd_out=snakemake.output.psd,
+    qc_out=snakemake.output.qc,
+)
