@@ -26,6 +26,7 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/snakemake --lint --cores 1 > /dev/null
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

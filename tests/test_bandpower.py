@@ -10,6 +10,7 @@ import pytest
 from eegstate.bandpower import (
     band_power_from_psd,
     compute_psd,
+    epoch_band_power,
     recording_band_power,
     region_band_power,
 )
@@ -101,3 +102,28 @@ def test_region_power_is_linear_mean_of_channels():
     np.testing.assert_allclose(regions["power_db"].iloc[0], 10 * np.log10(20.0))
     np.testing.assert_allclose(regions["relative_power"].iloc[0], 40.0 / 100.0)
     assert regions["n_channels"].iloc[0] == 2
+
+
+def test_epoch_table_averages_to_recording_table():
+    epochs = sine_epochs(6e-6, 3e-6, n_epochs=8)
+    psd, freqs = compute_psd(epochs, fmin=1, fmax=45)
+    kwargs = {
+        "bands": BANDS,
+        "relative_range": [1, 45],
+        "regions": REGIONS,
+        "identity": {"subject": "01", "session": "", "recording": "r", "state": "s"},
+    }
+    per_epoch = epoch_band_power(psd, freqs, epochs.ch_names, **kwargs)
+    assert len(per_epoch) == 8 * 3 * len(BANDS)
+    linear_mean = (
+        (10 ** (per_epoch["power_db"] / 10))
+        .groupby([per_epoch["channel"], per_epoch["band"]])
+        .mean()
+    )
+    recording = recording_band_power(psd, freqs, epochs.ch_names, **kwargs)
+    recording = recording.set_index(["channel", "band"])["power_db"]
+    np.testing.assert_allclose(
+        10 * np.log10(linear_mean.loc[recording.index]).to_numpy(), recording.to_numpy()
+    )
+    sums = per_epoch.groupby(["epoch", "channel"])["relative_power"].sum()
+    np.testing.assert_allclose(sums.to_numpy(), 1.0, atol=1e-9)

@@ -22,7 +22,12 @@ import numpy as np
 import pandas as pd
 
 from eegstate.regions import channel_regions
-from eegstate.tables import BANDPOWER_COLUMNS, PSD_COLUMNS, REGION_BANDPOWER_COLUMNS
+from eegstate.tables import (
+    BANDPOWER_COLUMNS,
+    EPOCH_BANDPOWER_COLUMNS,
+    PSD_COLUMNS,
+    REGION_BANDPOWER_COLUMNS,
+)
 
 #: Volts² → µV².
 V2_TO_UV2 = 1e12
@@ -185,6 +190,48 @@ def recording_band_power(
                 }
             )
     return pd.DataFrame(rows, columns=list(BANDPOWER_COLUMNS))
+
+
+def epoch_band_power(
+    psd: np.ndarray,
+    freqs: np.ndarray,
+    ch_names: Sequence[str],
+    *,
+    bands: Mapping[str, Sequence[float]],
+    relative_range: Sequence[float],
+    regions: Mapping[str, Sequence[str]],
+    identity: Mapping[str, str],
+) -> pd.DataFrame:
+    """Tidy band-power table per epoch, channel and band (input of classification features).
+
+    Parameters are those of :func:`recording_band_power`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`eegstate.tables.EPOCH_BANDPOWER_COLUMNS`; ``epoch`` counts the kept
+        epochs from 0.
+    """
+    band_power, total = band_power_from_psd(psd, freqs, bands, relative_range)
+    n_bands, n_epochs, n_channels = band_power.shape
+    region_of = channel_regions(ch_names, regions)
+    band_index, epoch_index, channel_index = np.meshgrid(
+        np.arange(n_bands), np.arange(n_epochs), np.arange(n_channels), indexing="ij"
+    )
+    channels = np.asarray(ch_names, dtype=object)
+    table = pd.DataFrame(
+        {
+            "epoch": epoch_index.ravel(),
+            "channel": channels[channel_index.ravel()],
+            "region": [region_of[name] for name in channels[channel_index.ravel()]],
+            "band": np.asarray(list(bands), dtype=object)[band_index.ravel()],
+            "power_db": to_db(band_power).ravel(),
+            "relative_power": (band_power / total[np.newaxis]).ravel(),
+        }
+    )
+    for key, value in identity.items():
+        table[key] = value
+    return table[list(EPOCH_BANDPOWER_COLUMNS)]
 
 
 def recording_psd_table(

@@ -7,6 +7,7 @@ rule process_recording:
     output:
         epochs=f"{RESULTS}/sub-{{subject}}/{{recording}}_epo.fif",
         bandpower=f"{RESULTS}/sub-{{subject}}/{{recording}}_bandpower.tsv",
+        epoch_bandpower=f"{RESULTS}/sub-{{subject}}/{{recording}}_bandpower-epochs.tsv",
         psd=f"{RESULTS}/sub-{{subject}}/{{recording}}_psd.tsv",
         qc=f"{RESULTS}/sub-{{subject}}/{{recording}}_qc.tsv",
     params:

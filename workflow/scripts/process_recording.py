@@ -11,6 +11,7 @@ run_logged(
     config=snakemake.params.config,
     epochs_out=snakemake.output.epochs,
     bandpower_out=snakemake.output.bandpower,
+    epoch_bandpower_out=snakemake.output.epoch_bandpower,
     psd_out=snakemake.output.psd,
     qc_out=snakemake.output.qc,
 )

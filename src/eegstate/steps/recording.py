@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from eegstate.io import write_table
-from eegstate.tables import BANDPOWER_COLUMNS, PSD_COLUMNS, QC_COLUMNS
+from eegstate.tables import BANDPOWER_COLUMNS, EPOCH_BANDPOWER_COLUMNS, PSD_COLUMNS, QC_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ def process_recording(
     config: Mapping[str, Any],
     epochs_out: str | Path,
     bandpower_out: str | Path,
+    epoch_bandpower_out: str | Path,
     psd_out: str | Path,
     qc_out: str | Path,
 ) -> None:
@@ -54,12 +55,12 @@ def process_recording(
         ``subject, session, recording, state`` of the recording.
     config : mapping
         Validated workflow configuration.
-    epochs_out, bandpower_out, psd_out, qc_out : str or pathlib.Path
-        Output files (``*_epo.fif`` and three TSVs).
+    epochs_out, bandpower_out, epoch_bandpower_out, psd_out, qc_out : str or pathlib.Path
+        Output files (``*_epo.fif`` and four TSVs).
     """
     import pandas as pd
 
-    from eegstate.bandpower import recording_psd_table
+    from eegstate.bandpower import epoch_band_power, recording_psd_table
     from eegstate.datasets import prepare_raw
     from eegstate.io import read_raw
     from eegstate.pipeline import analyse_raw
@@ -78,7 +79,18 @@ def process_recording(
     )
     qc_row = pd.DataFrame([{**identity, "path": str(raw_path), **qc.as_row(), "excluded": ""}])
     psd_table = recording_psd_table(result.psd, result.freqs, result.epochs.ch_names, identity)
+    spectral = config["bandpower"]
+    epoch_table = epoch_band_power(
+        result.psd,
+        result.freqs,
+        result.epochs.ch_names,
+        bands=spectral["bands"],
+        relative_range=spectral["relative_range"],
+        regions=config["regions"],
+        identity=identity,
+    )
     save_epochs(result.epochs, epochs_out)
+    write_table(epoch_table, epoch_bandpower_out, EPOCH_BANDPOWER_COLUMNS)
     write_table(result.bandpower, bandpower_out, BANDPOWER_COLUMNS)
     write_table(psd_table, psd_out, PSD_COLUMNS)
     write_table(qc_row, qc_out, QC_COLUMNS)
