@@ -57,7 +57,9 @@ def test_simulated_workflow_end_to_end(tmp_path):
     assert (qc["n_epochs_kept"] >= 5).all()
     assert report.stat().st_size > 10_000
     for subject in ("01", "02", "03"):
-        assert list((tmp_path / "results" / "simulated" / f"sub-{subject}").glob("*_epo.fif"))
+        subject_dir = tmp_path / "results" / "simulated" / f"sub-{subject}"
+        assert len(list(subject_dir.glob("*_bandpower-epochs.tsv"))) == 2
+        assert len(list(subject_dir.glob("*_electrodes.tsv"))) == 2
 
     again = run_eegstate(["run", "--cores", "2", "--configfile", str(configfile)], tmp_path)
     assert again.returncode == 0

@@ -101,10 +101,14 @@ def write_table(
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a TSV written by :func:`write_table`.
 
-    Label columns (subject, session, recording, state, channel, region, band) are read as
-    strings, so labels such as ``002`` keep their leading zeros; empty labels are "".
+    Label and text columns (subject, session, recording, state, channel, region, band, name,
+    path, bad_channels, excluded, eyes, task) are read as strings, so labels such as ``002``
+    keep their leading zeros; empty values are "".
     """
-    label_columns = ("subject", "session", "recording", "state", "channel", "region", "band")
+    label_columns = (
+        *("subject", "session", "recording", "state", "channel", "region", "band"),
+        *("name", "path", "bad_channels", "excluded", "eyes", "task"),
+    )
     header = pd.read_csv(path, sep="\t", nrows=0).columns
     dtypes = {column: str for column in label_columns if column in header}
     table = pd.read_csv(path, sep="\t", dtype=dtypes, keep_default_na=False, na_values=[""])

@@ -54,7 +54,12 @@ EPOCH_BANDPOWER_COLUMNS: tuple[str, ...] = (
 #: averaged over kept epochs in linear units.
 PSD_COLUMNS: tuple[str, ...] = (*RECORDING_COLUMNS, "channel", "freq", "psd_db")
 
-#: ``qc.tsv``: one row per recording.
+#: ``<recording>_electrodes.tsv`` (as BIDS ``electrodes.tsv``): channel positions in metres,
+#: MNE head coordinates, of the preprocessed recording.
+ELECTRODES_COLUMNS: tuple[str, ...] = ("name", "x", "y", "z")
+
+#: ``qc.tsv``: one row per recording. ``excluded`` is empty for a usable recording, otherwise
+#: the reason it was left out of the group results.
 QC_COLUMNS: tuple[str, ...] = (
     *RECORDING_COLUMNS,
     "path",

@@ -17,7 +17,8 @@ ENV = "../../environment.yml"
 RECORDINGS = plan_recordings(CONFIG).set_index("recording", drop=False)
 # Only what changes a recording's results triggers its reprocessing.
 RECORDING_CONFIG = {
-    key: CONFIG[key] for key in ("adapter", "seed", "preprocess", "bandpower", "regions")
+    key: CONFIG[key]
+    for key in ("adapter", "seed", "on_recording_error", "preprocess", "bandpower", "regions")
 }
 
 

@@ -27,7 +27,7 @@ rule group_report:
         regions=rules.group_tables.output.regions,
         psd=rules.group_tables.output.psd,
         qc=rules.group_tables.output.qc,
-        info=recording_files("epo.fif")[0],
+        electrodes=recording_files("electrodes.tsv"),
     output:
         report(
             f"{RESULTS}/group/report.html",

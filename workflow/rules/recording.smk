@@ -5,10 +5,10 @@ rule process_recording:
     input:
         raw=recording_input,
     output:
-        epochs=f"{RESULTS}/sub-{{subject}}/{{recording}}_epo.fif",
         bandpower=f"{RESULTS}/sub-{{subject}}/{{recording}}_bandpower.tsv",
         epoch_bandpower=f"{RESULTS}/sub-{{subject}}/{{recording}}_bandpower-epochs.tsv",
         psd=f"{RESULTS}/sub-{{subject}}/{{recording}}_psd.tsv",
+        electrodes=f"{RESULTS}/sub-{{subject}}/{{recording}}_electrodes.tsv",
         qc=f"{RESULTS}/sub-{{subject}}/{{recording}}_qc.tsv",
     params:
         raw_path=recording_raw_path,

@@ -10,7 +10,7 @@ run_logged(
     regions_path=snakemake.input.regions,
     psd_path=snakemake.input.psd,
     qc_path=snakemake.input.qc,
-    info_path=snakemake.input.info,
+    electrodes_paths=snakemake.input.electrodes,
     config=snakemake.params.config,
     report_out=snakemake.output[0],
 )

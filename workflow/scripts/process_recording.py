@@ -9,9 +9,9 @@ run_logged(
     raw_path=snakemake.params.raw_path,
     identity=snakemake.params.identity,
     config=snakemake.params.config,
-    epochs_out=snakemake.output.epochs,
     bandpower_out=snakemake.output.bandpower,
     epoch_bandpower_out=snakemake.output.epoch_bandpower,
     psd_out=snakemake.output.psd,
+    electrodes_out=snakemake.output.electrodes,
     qc_out=snakemake.output.qc,
 )

@@ -129,7 +129,15 @@ def fetch_eegbci(subject: int, runs: Sequence[int], data_dir: str | Path | None)
     if missing:
         logger.info("downloading EEGBCI subject %d runs %s into %s", subject, list(runs), root)
         root.mkdir(parents=True, exist_ok=True)
-        mne.datasets.eegbci.load_data(subject, list(runs), path=str(root), update_path=False)
+        try:
+            mne.datasets.eegbci.load_data(subject, list(runs), path=str(root), update_path=False)
+        except Exception as err:  # network and HTTP errors come in many types
+            raise FileNotFoundError(
+                f"EEGBCI subject {subject}: could not download {', '.join(map(str, missing))} "
+                f"({type(err).__name__}: {err}). Check the network connection, or copy the "
+                f"files into {root} in MNE's cache layout, or leave subject {subject} out of "
+                "'subjects'."
+            ) from err
     still_missing = [str(path) for path in expected if not path.is_file()]
     if still_missing:
         raise FileNotFoundError(

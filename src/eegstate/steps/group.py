@@ -41,9 +41,21 @@ def collect_group(
     bandpower_out, regions_out, psd_out, qc_out : path
         Group tables.
     """
+    qc = concat_tables(qc_files)
+    excluded = qc.loc[qc["excluded"].astype(str) != "", ["recording", "excluded"]]
+    for row in excluded.itertuples(index=False):
+        logger.warning("recording %s was excluded: %s", row.recording, row.excluded)
+    if len(excluded) == len(qc):
+        raise ValueError(
+            f"all {len(qc)} recordings were excluded; see the 'excluded' column of {qc_out}"
+        )
+    write_table(qc, qc_out, QC_COLUMNS)
     bandpower = concat_tables(bandpower_files)
-    logger.info("collected band power of %d recordings", bandpower["recording"].nunique())
+    logger.info(
+        "collected band power of %d recordings (%d excluded)",
+        bandpower["recording"].nunique(),
+        len(excluded),
+    )
     write_table(bandpower, bandpower_out, BANDPOWER_COLUMNS)
     write_table(region_band_power(bandpower), regions_out, REGION_BANDPOWER_COLUMNS)
     write_table(concat_tables(psd_files), psd_out, PSD_COLUMNS)
-    write_table(concat_tables(qc_files), qc_out, QC_COLUMNS)

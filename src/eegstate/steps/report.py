@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from eegstate.io import read_table
+
+
+def info_from_electrodes(electrodes_paths: Sequence[str | Path]) -> Any:
+    """Build an :class:`mne.Info` with channel positions from the first non-empty table.
+
+    Parameters
+    ----------
+    electrodes_paths : sequence of path
+        Per-recording ``*_electrodes.tsv`` files (excluded recordings have empty ones).
+
+    Returns
+    -------
+    mne.Info
+        EEG channels with positions in head coordinates.
+
+    Raises
+    ------
+    ValueError
+        If every table is empty (no usable recording).
+    """
+    import mne
+
+    for path in electrodes_paths:
+        electrodes = read_table(path)
+        if len(electrodes):
+            positions = {
+                row.name: [row.x, row.y, row.z] for row in electrodes.itertuples(index=False)
+            }
+            info = mne.create_info(list(positions), sfreq=100.0, ch_types="eeg")
+            montage = mne.channels.make_dig_montage(ch_pos=positions, coord_frame="head")
+            info.set_montage(montage)
+            return info
+    raise ValueError("no usable recording: every recording was excluded (see qc.tsv)")
 
 
 def make_group_report(
@@ -15,7 +48,7 @@ def make_group_report(
     regions_path: str | Path,
     psd_path: str | Path,
     qc_path: str | Path,
-    info_path: str | Path,
+    electrodes_paths: Sequence[str | Path],
     config: Mapping[str, Any],
     report_out: str | Path,
 ) -> Path:
@@ -25,9 +58,8 @@ def make_group_report(
     ----------
     bandpower_path, regions_path, psd_path, qc_path : path
         Group tables (``bandpower.tsv``, ``bandpower_regions.tsv``, ``psd.tsv``, ``qc.tsv``).
-    info_path : path
-        Any FIF file of the dataset whose measurement info carries the channel positions
-        (e.g. a preprocessed ``*_epo.fif``).
+    electrodes_paths : sequence of path
+        Per-recording electrode tables (positions for topographies).
     config : mapping
         Validated configuration.
     report_out : path
@@ -38,8 +70,6 @@ def make_group_report(
     pathlib.Path
         The report path.
     """
-    import mne
-
     from eegstate.report import write_group_report
 
     return write_group_report(
@@ -48,7 +78,7 @@ def make_group_report(
         region_bandpower=read_table(regions_path),
         psd=read_table(psd_path),
         qc=read_table(qc_path),
-        info=mne.io.read_info(info_path, verbose="error"),
+        info=info_from_electrodes(electrodes_paths),
         baseline=config["baseline"],
         target=config["target"],
         dataset=config["dataset"],
