@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 
@@ -16,6 +17,8 @@ def configure_logging(log_path: str | Path | None = None, level: int = logging.I
     level : int
         Logging level.
     """
+    # MNE logs every filter design at INFO; keep job logs to what eegstate reports.
+    os.environ.setdefault("MNE_LOGGING_LEVEL", "WARNING")
     handlers: list[logging.Handler] = [logging.StreamHandler()]
     if log_path is not None:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
