@@ -275,14 +275,42 @@ def region_band_power(bandpower: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`eegstate.tables.REGION_BANDPOWER_COLUMNS`.
     """
-    table = bandpower.loc[bandpower["region"].astype(str) != ""].copy()
-    table["linear"] = 10.0 ** (table["power_db"] / 10.0)
-    table["total"] = table["linear"] / table["relative_power"]
+    table = bandpower.loc[bandpower["region"].astype(str) != ""]
     keys = ["subject", "session", "recording", "state", "region", "band", "fmin", "fmax"]
-    grouped = table.groupby(keys, sort=False, dropna=False)
+    return combine_channels(table, keys)[list(REGION_BANDPOWER_COLUMNS)]
+
+
+def combine_channels(table: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """Combine the band power of channels within groups (e.g. regions), in linear units.
+
+    The one rule for pooling channels: power is the mean of the channels' linear power (µV²)
+    converted to dB; relative power is the group's summed band power over its summed total
+    power. Used per recording by :func:`region_band_power` and per epoch by the
+    classification features.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of channels with columns ``channel``, ``power_db``, ``relative_power`` and
+        ``keys``.
+    keys : sequence of str
+        Columns defining a group (every other column is dropped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group: ``keys``, ``power_db``, ``relative_power``, ``n_channels``.
+    """
+    linear = 10.0 ** (table["power_db"].to_numpy(dtype=float) / 10.0)
+    work = table.loc[:, list(keys)].assign(
+        linear=linear,
+        total=linear / table["relative_power"].to_numpy(dtype=float),
+        channel=table["channel"].to_numpy(),
+    )
+    grouped = work.groupby(list(keys), sort=False, dropna=False)
     summary = grouped.agg(
         linear=("linear", "mean"), total=("total", "mean"), n_channels=("channel", "nunique")
     ).reset_index()
     summary["power_db"] = to_db(summary["linear"].to_numpy())
     summary["relative_power"] = summary["linear"] / summary["total"]
-    return summary[list(REGION_BANDPOWER_COLUMNS)]
+    return summary.drop(columns=["linear", "total"])

@@ -75,3 +75,43 @@ QC_COLUMNS: tuple[str, ...] = (
     "reject_threshold_uv",
     "excluded",
 )
+
+#: ``features.tsv``: identifying columns of one row (one epoch); every other column is a
+#: numeric feature named ``<band>_<db|rel>_<region or channel>`` (see
+#: :func:`eegstate.classify.features.epoch_features`).
+FEATURE_ID_COLUMNS: tuple[str, ...] = (*RECORDING_COLUMNS, "epoch")
+
+#: ``classification_predictions.tsv``: one row per epoch of a held-out subject.
+#: ``y_true``/``y_pred`` are 1 for the target state and 0 for the baseline; ``probability``
+#: is the predicted probability of the target state.
+CLASSIFICATION_PREDICTION_COLUMNS: tuple[str, ...] = (
+    "subject",
+    "recording",
+    "state",
+    "epoch",
+    "y_true",
+    "probability",
+    "y_pred",
+)
+
+#: ``classification_recordings.tsv``: one row per held-out recording (mean epoch probability).
+CLASSIFICATION_RECORDING_COLUMNS: tuple[str, ...] = (
+    "subject",
+    "recording",
+    "state",
+    "n_epochs",
+    "y_true",
+    "probability",
+    "y_pred",
+)
+
+#: ``classification_folds.tsv``: one row per held-out subject of the outer cross-validation;
+#: ``best_params`` is the JSON of the hyper-parameters chosen by the inner search.
+CLASSIFICATION_FOLD_COLUMNS: tuple[str, ...] = (
+    "subject",
+    "n_epochs",
+    "balanced_accuracy",
+    "roc_auc",
+    "accuracy",
+    "best_params",
+)

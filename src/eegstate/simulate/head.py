@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -140,13 +139,9 @@ class HeadModel:
 
 def standard_montage() -> mne.channels.DigMontage:
     """Return MNE's ``standard_1005`` montage (named ``colin27_1005`` from MNE 1.13 on)."""
-    import mne
+    from eegstate.montage import standard_montage as builtin_montage
 
-    names = mne.channels.get_builtin_montages()
-    name = "colin27_1005" if "colin27_1005" in names else "standard_1005"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        return mne.channels.make_standard_montage(name)
+    return builtin_montage("standard_1005")
 
 
 def make_info(channels: list[str] | tuple[str, ...], sfreq: float, line_freq: float) -> mne.Info:
