@@ -14,6 +14,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/recording.smk"
 include: "workflow/rules/group.smk"
+include: "workflow/rules/classification.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

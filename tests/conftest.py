@@ -50,6 +50,22 @@ def eegbci_subjects(eegbci_dir: Path) -> list[int]:
     return subjects
 
 
+@pytest.fixture(scope="session")
+def sleep_hypnogram() -> Path:
+    """Real Sleep-EDF hypnogram SC4001EC (EEGSTATE_TEST_DATA/physionet-sleep-data).
+
+    Skips when absent, unless EEGSTATE_REQUIRE_TEST_DATA=1 (CI), where absence fails.
+    """
+    root = os.environ.get("EEGSTATE_TEST_DATA")
+    path = Path(root or "") / "physionet-sleep-data" / "SC4001EC-Hypnogram.edf"
+    if not root or not path.is_file():
+        message = f"Sleep-EDF hypnogram not found (EEGSTATE_TEST_DATA={root!r})"
+        if os.environ.get("EEGSTATE_REQUIRE_TEST_DATA") == "1":
+            pytest.fail(message + " but EEGSTATE_REQUIRE_TEST_DATA=1")
+        pytest.skip(message)
+    return path.resolve()
+
+
 def make_raw(
     n_seconds: float = 60.0,
     sfreq: float = 250.0,

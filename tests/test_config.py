@@ -42,8 +42,8 @@ def test_wrong_type_is_named():
 
 
 def test_enum_lists_allowed_values():
-    with pytest.raises(ConfigError, match=r"'adapter' is 'bids'; allowed values: 'simulated'"):
-        validate_config({"adapter": "bids"})
+    with pytest.raises(ConfigError, match=r"'adapter' is 'edf'; allowed values: 'simulated'"):
+        validate_config({"adapter": "edf"})
 
 
 def test_band_outside_analysed_range():

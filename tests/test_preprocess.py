@@ -35,7 +35,8 @@ def test_noisy_channel_is_found_and_artefact_epoch_dropped():
     for channel in ("Fp1", "Fp2", "F7", "F8"):
         data[CHANNELS.index(channel), 2500:2575] += blink
     raw._data = data
-    epochs, qc = preprocess_raw(raw, PARAMS, seed=0, source="synthetic")
+    params = {**PARAMS, "ica": "none", "reject": "ptp_mad"}
+    epochs, qc = preprocess_raw(raw, params, seed=0, source="synthetic")
     assert "C4" in qc.bad_channels
     assert qc.n_epochs_total == 15
     assert qc.n_epochs_kept == 14
@@ -84,3 +85,36 @@ def test_unknown_channel_names_are_refused():
     raw = mne.io.RawArray(np.random.default_rng(0).normal(0, 1e-5, (10, 5000)), info)
     with pytest.raises(RecordingError, match="not in the montage"):
         preprocess_raw(raw, PARAMS, seed=0, source="odd.edf")
+
+
+def test_ica_removes_blinks_and_notch_removes_line_noise():
+    from eegstate.simulate import simulate_recording_with_truth
+
+    params = validate_config({"simulation": {"duration_s": 60}})["simulation"]
+    raw, truth = simulate_recording_with_truth(1, "baseline", params, seed=3)
+    assert truth["blinks"]["count"] > 0
+    _, qc = preprocess_raw(raw, PARAMS, seed=0, source="simulated")
+    assert "eye blink" in qc.ica_excluded
+    assert qc.ica_n_components == PARAMS["ica_n_components"]
+    assert qc.line_noise_db_before > 10  # simulated mains at 50 Hz
+    assert qc.line_noise_db_after < qc.line_noise_db_before - 10
+    assert qc.reject_method == "autoreject"
+    assert 0 < qc.n_epochs_kept <= qc.n_epochs_total
+
+
+def test_csd_reference_gives_csd_channels():
+    raw = make_raw(n_seconds=30, channels=CHANNELS)
+    params = {**PARAMS, "ica": "none", "reject": "ptp_mad", "reference": "csd"}
+    epochs, _ = preprocess_raw(raw, params, seed=0, source="synthetic")
+    assert set(epochs.get_channel_types()) == {"csd"}
+
+
+def test_emg_slope_rises_with_broadband_muscle_noise():
+    from eegstate.quality import emg_slope
+
+    freqs = np.arange(1, 45.5, 0.5)
+    brain = 1.0 / freqs**2
+    psd = np.stack([np.tile(brain, (3, 1)), np.tile(brain + 1e-3, (3, 1))])
+    slopes = emg_slope(psd, freqs, 20, 45)
+    np.testing.assert_allclose(slopes[0], -2.0, atol=1e-9)  # pure 1/f^2
+    assert slopes[1] > slopes[0] + 0.5  # a flat (EMG-like) floor flattens the slope

@@ -75,7 +75,7 @@ def test_config_error_names_the_option(tmp_path):
 
 
 @pytest.mark.slow
-def test_missing_sample_file_is_reported(tmp_path):
+def test_sheet_with_only_a_missing_file_fails_naming_it(tmp_path):
     sheet = tmp_path / "samples.tsv"
     pd.DataFrame([{"subject": "01", "state": "baseline", "path": "nowhere.edf"}]).to_csv(
         sheet, sep="\t", index=False
@@ -83,8 +83,10 @@ def test_missing_sample_file_is_reported(tmp_path):
     configfile = small_config(tmp_path, adapter="samplesheet", samples=str(sheet))
     result = run_eegstate(["run", "--cores", "1", "--configfile", str(configfile)], tmp_path)
     assert result.returncode != 0
-    assert "nowhere.edf" in result.stdout + result.stderr
-    assert "do not exist" in result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "all 1 recordings were excluded" in output
+    qc = read_table(tmp_path / "results" / "simulated" / "sub-01" / "sub-01_state-baseline_qc.tsv")
+    assert "nowhere.edf: file not found" in qc["excluded"].iloc[0]
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -25,6 +26,12 @@ Examples:
   eegstate run                                   # simulated cohort, default config
   eegstate run --configfile config/eegbci.yaml --config data_dir=DIR 'subjects=[2,3]'
   eegstate simulate data/sim --n-subjects 6     # write a simulated cohort + sample sheet
+  eegstate fetch fsaverage                      # once, for connectivity.method=fsaverage_surface
+  eegstate datasets                             # the datasets eegstate reads, licences, citations
+  eegstate fetch sleep-physionet --subjects 0 1 --path DIR   # download and verify a dataset
+  eegstate classify features.csv --label state --group subject   # evaluate any feature table
+  eegstate train --configfile config/eegbci.yaml --out model.eegstate
+  eegstate predict model.eegstate new_recording.edf --out predictions.tsv
 """
 
 
@@ -45,33 +52,56 @@ def _run(args: argparse.Namespace, extra: Sequence[str]) -> int:
         *extra,
     ]
     logger.info("running: %s", " ".join(command))
-    completed = subprocess.run(command, check=False)
-    if completed.returncode == 0 and not any(flag in extra for flag in ("-n", "--dry-run")):
+    returncode = _wait_for(subprocess.Popen(command))
+    if returncode == 0 and not any(flag in extra for flag in ("-n", "--dry-run")):
         report = _report_path(args.configfile, extra)
         if report is not None and report.is_file():
             print(f"Report: {report.resolve()}")
-    return completed.returncode
+    return returncode
+
+
+def _wait_for(process: subprocess.Popen) -> int:
+    """Wait for Snakemake; on Ctrl-C let it shut down cleanly (it removes incomplete outputs
+    and its lock) instead of killing it, then pass the interruption on."""
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+        process.wait()
+        raise
 
 
 def _report_path(configfile: str | None, extra: Sequence[str]) -> Path | None:
     """Path of the group report a run produced (best effort, for the final message)."""
-    import yaml
-
     from eegstate.config import ConfigError, load_config
     from eegstate.paths import default_config_path
 
-    overrides: dict[str, object] = {}
+    items: list[str] = []
     if "--config" in extra:
         for item in extra[list(extra).index("--config") + 1 :]:
             if item.startswith("-") or "=" not in item:
                 break
-            key, value = item.split("=", 1)
-            overrides[key] = yaml.safe_load(value)
+            items.append(item)
+    overrides = _config_overrides(items)
     try:
         config = load_config(configfile or default_config_path(), overrides)
     except ConfigError:
         return None
     return Path(config["results_dir"]) / config["dataset"] / "group" / "report.html"
+
+
+def _config_overrides(items: Sequence[str]) -> dict[str, object]:
+    """``key=value`` items (values parsed as YAML), as ``snakemake --config`` takes them."""
+    import yaml
+
+    overrides: dict[str, object] = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator:
+            raise ValueError(f"--config expects key=value, got {item!r}")
+        overrides[key] = yaml.safe_load(value)
+    return overrides
 
 
 def _simulate(args: argparse.Namespace, extra: Sequence[str]) -> int:
@@ -98,6 +128,292 @@ def _simulate(args: argparse.Namespace, extra: Sequence[str]) -> int:
     return 0
 
 
+def _fetch(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Download a dataset (or fsaverage) the workflow can use; say what was done."""
+    if args.dataset == "fsaverage":
+        return _fetch_fsaverage(args)
+    from eegstate.datasets.download import DownloadError
+    from eegstate.datasets.fetch import fetch_dataset
+
+    config = _fetch_config(args)
+    try:
+        summaries = fetch_dataset(config, args.subjects)
+    except DownloadError as err:
+        print(f"eegstate fetch: {err}", file=sys.stderr)
+        return 1
+    for summary in summaries:
+        print(summary.describe())
+    print(
+        f"Done: {sum(len(s.downloaded) for s in summaries)} file(s) downloaded, "
+        f"{sum(len(s.verified) for s in summaries)} verified, "
+        f"{sum(len(s.present) for s in summaries)} already present."
+    )
+    return 0
+
+
+def _fetch_config(args: argparse.Namespace) -> dict:
+    """The configuration a fetch uses: --configfile, else the dataset's example config."""
+    from eegstate.config import load_config
+    from eegstate.datasets.registry import dataset_info
+    from eegstate.paths import workflow_root
+
+    if args.configfile:
+        config = load_config(args.configfile)
+        if args.dataset and args.dataset != config["adapter"]:
+            raise ValueError(
+                f"dataset {args.dataset!r} differs from the adapter {config['adapter']!r} of "
+                f"{args.configfile}; give one or the other"
+            )
+    elif args.dataset:
+        config = load_config(
+            workflow_root() / dataset_info(args.dataset).config,
+            {"data_dir": None, "subjects": None} if args.dataset != "openneuro" else {},
+        )
+    else:
+        raise ValueError("name a dataset to fetch, or give --configfile")
+    if args.path:
+        config["data_dir"] = str(Path(args.path).expanduser())
+    if args.accession:
+        if args.accession != config["openneuro"]["accession"]:
+            config["bids"] = {**config["bids"], "states": {}}  # the mapping is per dataset
+        config["openneuro"] = {**config["openneuro"], "accession": args.accession}
+    return config
+
+
+def _fetch_fsaverage(args: argparse.Namespace) -> int:
+    from eegstate.connectivity.fsaverage import fetch
+
+    try:
+        folder = fetch(args.subjects_dir)
+    except OSError as err:
+        print(f"eegstate fetch: could not download fsaverage: {err}", file=sys.stderr)
+        return 1
+    print(f"fsaverage is in {folder} (subjects_dir: {folder.parent})")
+    return 0
+
+
+def _datasets(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """List the dataset adapters with licence, citation and size."""
+    from eegstate.datasets.registry import format_datasets
+
+    print(format_datasets())
+    return 0
+
+
+def _add_fetch_command(commands: argparse._SubParsersAction) -> None:
+    """The ``fetch`` and ``datasets`` sub-commands (data needing network access, fetched once)."""
+    datasets = commands.add_parser(
+        "datasets",
+        help="list the datasets eegstate reads, with licence, citation and size",
+        description="List every dataset adapter: what it is, licence, citation, size, how it "
+        "is downloaded and its example config.",
+    )
+    datasets.set_defaults(handler=_datasets)
+    downloadable = ["eegbci", "sleep-physionet", "farnes-ketamine", "openneuro"]
+    fetch = commands.add_parser(
+        "fetch",
+        help="download a dataset (or fsaverage), resuming and verifying checksums",
+        description="Download a dataset into --path (default: the config's data_dir, else "
+        "MNE's ~/mne_data layout) with progress bars; interrupted downloads resume; files are "
+        "verified against their checksums and only then put in place; files already present "
+        "and valid are not downloaded again. Ends with what was downloaded, verified or "
+        "already present. Datasets: " + ", ".join(downloadable) + ". 'fsaverage' downloads "
+        "the FreeSurfer fsaverage subject (about 200 MB, mne.datasets.fetch_fsaverage) for "
+        "connectivity.method 'fsaverage_surface'. With --configfile the dataset, subjects and "
+        "data_dir come from a workflow config (one config for fetch and run).",
+    )
+    fetch.add_argument(
+        "dataset",
+        nargs="?",
+        choices=["fsaverage", *downloadable],
+        help="what to download (default: the adapter of --configfile)",
+    )
+    fetch.add_argument(
+        "--subjects",
+        nargs="+",
+        metavar="SUBJECT",
+        help="subjects to fetch (eegbci 1-109, sleep-physionet 0-82, openneuro labels); "
+        "default: the config's subjects",
+    )
+    fetch.add_argument("--path", help="data folder (the config's data_dir)")
+    fetch.add_argument("--configfile", help="take dataset, subjects and data_dir from a config")
+    fetch.add_argument("--accession", help="OpenNeuro accession (e.g. ds005620)")
+    fetch.add_argument(
+        "--subjects-dir",
+        help="fsaverage only: FreeSurfer subjects folder (default: MNE's SUBJECTS_DIR, else "
+        "~/mne_data/MNE-fsaverage-data); use the same as connectivity.subjects_dir",
+    )
+    fetch.set_defaults(handler=_fetch)
+
+
+def _classify(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Evaluate a classifier on a feature table; print the JSON summary to stdout."""
+    import json
+
+    from eegstate.steps.classify import classify_table
+
+    summary = classify_table(
+        args.table,
+        label=args.label,
+        group=args.group,
+        recording=args.recording,
+        features=args.features,
+        estimator=args.estimator,
+        normalize=args.normalize,
+        baseline_label=args.baseline_label,
+        n_permutations=args.permutations,
+        inner_folds=args.inner_folds,
+        seed=args.seed,
+        n_jobs=args.n_jobs,
+    )
+    print(json.dumps(summary, indent=2, allow_nan=False, default=str))
+    return 0
+
+
+def _train(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Fit the configured classifier on a workflow run's features and save it."""
+    import json
+
+    from eegstate.config import load_config
+    from eegstate.paths import default_config_path
+    from eegstate.steps.classify import train_model
+
+    config = load_config(args.configfile or default_config_path(), _config_overrides(args.config))
+    model = train_model(
+        config=config, model_out=args.out, group_dir=args.group_dir, n_jobs=args.n_jobs
+    )
+    meta = model.metadata
+    summary = {
+        "model": str(Path(args.out).resolve()),
+        "estimator": meta["estimator"],
+        "best_params": meta["best_params"],
+        "normalize": meta["normalize"],
+        "n_subjects": len(meta["subjects"]),
+        "n_features": len(meta["feature_names"]),
+    }
+    print(json.dumps(summary, indent=2, default=str))
+    return 0
+
+
+def _predict(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Predict the state of new recordings with a saved model."""
+    import contextlib
+    import json
+
+    from eegstate.steps.classify import predict_recordings
+
+    # MNE reports progress on stdout; keep stdout for the JSON result.
+    with contextlib.redirect_stdout(sys.stderr):
+        table = predict_recordings(
+            model_path=args.model,
+            inputs=args.recordings,
+            out=args.out,
+            baseline=args.baseline,
+            subject=args.subject,
+            trusted=args.trust,
+            adapter=args.adapter,
+        )
+    print(json.dumps(table.to_dict(orient="records"), indent=2, default=str))
+    return 0
+
+
+def _add_classification_commands(commands: argparse._SubParsersAction) -> None:
+    """The ``classify``, ``train`` and ``predict`` sub-commands."""
+    classify = commands.add_parser(
+        "classify",
+        help="subject-wise evaluation of a classifier on any feature table (JSON to stdout)",
+        description="Nested subject-wise evaluation (outer leave-one-subject-out, inner "
+        "GroupKFold search) with a subject-aware permutation test, on a CSV or TSV table with "
+        "one row per epoch or window. Prints a JSON object (balanced_accuracy, roc_auc, "
+        "n_subjects, per_subject, p_value, ...).",
+    )
+    classify.add_argument("table", help="feature table (.csv, otherwise tab-separated)")
+    classify.add_argument("--label", required=True, help="column of the state label")
+    classify.add_argument("--group", required=True, help="column of the subject")
+    classify.add_argument(
+        "--recording",
+        default="recording",
+        help="column of the recording, if present (default: recording); without it each "
+        "subject x label block counts as one recording",
+    )
+    classify.add_argument(
+        "--features",
+        action="append",
+        metavar="GLOB",
+        help="feature columns matching this pattern (repeatable; default: every numeric "
+        "column except label and group, listed in a warning)",
+    )
+    classify.add_argument(
+        "--estimator",
+        default="logistic",
+        metavar="NAME_OR_IMPORT_PATH",
+        help="logistic, linear_svm, random_forest or package.module:factory (default: logistic)",
+    )
+    classify.add_argument(
+        "--normalize",
+        choices=["none", "subject", "baseline"],
+        default="subject",
+        help="subject-wise normalisation (default: subject)",
+    )
+    classify.add_argument(
+        "--baseline-label", help="value of --label that is the baseline (class 0)"
+    )
+    classify.add_argument(
+        "--permutations", type=int, default=1000, help="permutations (default 1000; 0 skips)"
+    )
+    classify.add_argument("--inner-folds", type=int, default=3, help="inner folds (default 3)")
+    classify.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    classify.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (default 1)")
+    classify.set_defaults(handler=_classify)
+
+    train = commands.add_parser(
+        "train",
+        help="fit the configured classifier on all subjects of a workflow run and save it",
+        description="Fit the configured classifier (section 'classification') on every "
+        "subject of a completed workflow run (group/features.tsv) and save it with skops, "
+        "together with what new input must match: features, bands, channels, sampling rate, "
+        "preprocessing and package versions.",
+    )
+    train.add_argument("--configfile", help="workflow configuration of the run")
+    train.add_argument(
+        "--config", nargs="+", default=[], metavar="KEY=VALUE", help="override options"
+    )
+    train.add_argument("--out", required=True, help="model file to write")
+    train.add_argument(
+        "--group-dir", help="folder of the group tables (default: <results_dir>/<dataset>/group)"
+    )
+    train.add_argument("--n-jobs", type=int, help="parallel jobs of the grid search")
+    train.set_defaults(handler=_train)
+
+    predict = commands.add_parser(
+        "predict",
+        help="predict the state of new recordings with a saved model",
+        description="Preprocess new recordings exactly as the model's training data and "
+        "write per-epoch probabilities (--out) and a per-recording label "
+        "(<out stem>_recordings.tsv). All recordings given are taken as one subject. "
+        "Input that does not match the model (missing channels, other bands, too low a "
+        "sampling rate) is refused.",
+    )
+    predict.add_argument("model", help="model file from 'eegstate train'")
+    predict.add_argument(
+        "recordings", nargs="+", help="raw recordings or *_bandpower-epochs.tsv tables"
+    )
+    predict.add_argument("--out", required=True, help="per-epoch predictions (TSV)")
+    predict.add_argument(
+        "--baseline", help="the subject's baseline recording (models with normalize=baseline)"
+    )
+    predict.add_argument("--subject", default="new", help="subject label for the tables")
+    predict.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="also trust this serialised type (module.Class) when loading the model",
+    )
+    predict.add_argument("--adapter", help="channel-name fix-ups (default: the model's)")
+    predict.set_defaults(handler=_predict)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``eegstate`` command."""
     parser = argparse.ArgumentParser(
@@ -111,6 +427,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
+        # Without this, argparse would take snakemake's --config for an abbreviated --configfile.
+        allow_abbrev=False,
         help="run the Snakemake workflow (extra arguments pass through to snakemake)",
         description="Run the eegstate workflow with Snakemake in the current directory. Any "
         "argument not listed here is passed to snakemake unchanged, e.g. --config key=value, "
@@ -139,6 +457,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--format", choices=["fif", "edf"], help="file format")
     simulate.add_argument("--seed", type=int, help="random seed")
     simulate.set_defaults(handler=_simulate)
+    _add_classification_commands(commands)
+    _add_fetch_command(commands)
     return parser
 
 
@@ -157,6 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f"eegstate {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"eegstate {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -177,6 +177,7 @@ def _check_cross_options(config: Mapping[str, Any]) -> None:
                     f"option '{role}' is {config[role]!r} but 'eegbci.runs' maps only "
                     f"{', '.join(sorted(runs))}; use one of those labels"
                 )
+    problems.extend(_dataset_problems(config))
     pre = config["preprocess"]
     if pre["h_freq"] <= pre["l_freq"]:
         problems.append("'preprocess.h_freq' must be greater than 'preprocess.l_freq'")
@@ -194,6 +195,12 @@ def _check_cross_options(config: Mapping[str, Any]) -> None:
                 f"'{option}' = {[low, high]} lies outside the analysed range "
                 f"[bandpower.fmin, bandpower.fmax] = {[bp['fmin'], bp['fmax']]}"
             )
+        elif name != "relative_range" and (high > pre["h_freq"] or low < pre["l_freq"]):
+            problems.append(
+                f"'{option}' = {[low, high]} is not inside the pass band "
+                f"[preprocess.l_freq, preprocess.h_freq] = {[pre['l_freq'], pre['h_freq']]}; "
+                "power outside it is filtered out: narrow the band or widen the filter"
+            )
     seen: dict[str, str] = {}
     for region, channels in config["regions"].items():
         for channel in channels:
@@ -202,3 +209,84 @@ def _check_cross_options(config: Mapping[str, Any]) -> None:
                 problems.append(f"channel '{channel}' is in regions '{other}' and '{region}'")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _dataset_problems(config: Mapping[str, Any]) -> list[str]:
+    """Cross-option checks of the dataset adapters and of positionless (bipolar) data."""
+    problems: list[str] = []
+    adapter = config["adapter"]
+    roles = ("baseline", "target")
+    if adapter == "sleep-physionet":
+        states = config["sleep_physionet"]["states"]
+        problems += [
+            f"option '{role}' is {config[role]!r} but 'sleep_physionet.states' maps only "
+            f"{', '.join(sorted(states))}; use one of those labels"
+            for role in roles
+            if config[role] not in states
+        ]
+        if config["preprocess"]["epoch_length_s"] != 30:
+            problems.append(
+                "adapter 'sleep-physionet' needs 'preprocess.epoch_length_s: 30' (one epoch per "
+                "scored 30-s hypnogram epoch)"
+            )
+    if adapter == "openneuro" and not config["openneuro"]["accession"]:
+        problems.append("adapter 'openneuro' needs 'openneuro.accession', e.g. ds005620")
+    if adapter == "bids" and not config["bids"]["root"]:
+        problems.append("adapter 'bids' needs 'bids.root' (the BIDS folder)")
+    if adapter in ("openneuro", "bids"):
+        states = config["bids"]["states"]
+        problems += [
+            f"option '{role}' is {config[role]!r} but 'bids.states' maps only "
+            f"{', '.join(sorted(states)) or 'nothing'}; map it to BIDS entities there"
+            for role in roles
+            if config[role] not in states
+        ]
+    pre = config["preprocess"]
+    if pre["montage"] == "none":
+        needs = {"bad_channels": "none", "ica": "none"}
+        problems += [
+            f"'preprocess.montage: none' (no channel positions) needs 'preprocess.{key}: "
+            f"{value}' (it needs positions)"
+            for key, value in needs.items()
+            if pre[key] != value
+        ]
+        if pre["reference"] == "csd":
+            problems.append(
+                "'preprocess.reference: csd' needs channel positions, not 'montage: none'"
+            )
+    return problems
+
+
+def check_writable(folder: str | Path, option: str) -> Path:
+    """Create ``folder`` if needed and check that files can be written in it.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        Output folder.
+    option : str
+        Config option that names it (for the message).
+
+    Returns
+    -------
+    pathlib.Path
+        The folder.
+
+    Raises
+    ------
+    ConfigError
+        If the folder cannot be created or written.
+    """
+    import tempfile
+
+    path = Path(folder)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
+    except OSError as err:
+        raise ConfigError(
+            f"cannot write to the output folder {path} (option '{option}'): {err.strerror}; "
+            f"choose a writable '{option}'"
+        ) from err
+    return path

@@ -26,7 +26,11 @@ class RecordingError(ValueError):
         super().__init__(f"{path}: {problem}")
 
 
-def read_raw(path: str | Path) -> mne.io.BaseRaw:
+#: Fragments of MNE warnings that mean the file holds less data than its header promises.
+TRUNCATION_WARNINGS: tuple[str, ...] = ("does not match the file size", "truncated")
+
+
+def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseRaw:
     """Read any recording format MNE supports, preloaded.
 
     Parameters
@@ -34,6 +38,9 @@ def read_raw(path: str | Path) -> mne.io.BaseRaw:
     path : str or pathlib.Path
         EDF, BDF, FIF, EEGLAB ``.set``, BrainVision ``.vhdr`` or any other format known to
         :func:`mne.io.read_raw`.
+    allow_truncated : bool
+        Accept a file that holds less data than its header says (MNE then reads what is
+        there). Off by default: a truncated file usually means a broken copy.
 
     Returns
     -------
@@ -45,19 +52,36 @@ def read_raw(path: str | Path) -> mne.io.BaseRaw:
     RecordingError
         If the file is missing or MNE cannot read it.
     """
+    import warnings
+
     import mne
 
     path = Path(path)
     if not path.is_file():
         raise RecordingError(path, "file not found; check the path in the sample sheet")
     try:
-        raw = mne.io.read_raw(path, preload=True, verbose="error")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            raw = mne.io.read_raw(path, preload=True, verbose="warning")
     except Exception as err:  # MNE raises many types for unreadable files
         raise RecordingError(
             path,
             f"MNE cannot read this file ({type(err).__name__}: {err}); is it a complete "
             "recording in a format MNE reads (EDF, BDF, FIF, EEGLAB, BrainVision)?",
         ) from err
+    truncation = [
+        str(warning.message)
+        for warning in caught
+        if any(fragment in str(warning.message) for fragment in TRUNCATION_WARNINGS)
+    ]
+    if truncation and not allow_truncated:
+        raise RecordingError(
+            path,
+            f"the file looks truncated ({truncation[0]}); copy it again from the source, or "
+            "set 'allow_truncated_files: true' to analyse the data it holds",
+        )
+    for warning in truncation:
+        logger.warning("%s: %s", path, warning)
     return raw
 
 
@@ -107,7 +131,8 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """
     label_columns = (
         *("subject", "session", "recording", "state", "channel", "region", "band"),
-        *("name", "path", "bad_channels", "excluded", "eyes", "task"),
+        *("name", "path", "bad_channels", "excluded", "eyes", "task", "notes"),
+        *("reject_method", "ica_labels", "ica_excluded"),
     )
     header = pd.read_csv(path, sep="\t", nrows=0).columns
     dtypes = {column: str for column in label_columns if column in header}

@@ -25,6 +25,7 @@ class RecordingResult:
     psd: np.ndarray
     freqs: np.ndarray
     bandpower: pd.DataFrame
+    emg_slope: np.ndarray
 
 
 def analyse_raw(
@@ -46,11 +47,13 @@ def analyse_raw(
     Returns
     -------
     RecordingResult
-        Epochs, QC record, PSD (epochs x channels x freqs, V²/Hz), frequencies and the tidy
-        band-power table (:data:`eegstate.tables.BANDPOWER_COLUMNS`).
+        Epochs, QC record, PSD (epochs x channels x freqs, V²/Hz), frequencies, the tidy
+        band-power table (:data:`eegstate.tables.BANDPOWER_COLUMNS`) and the per-epoch muscle
+        index (:func:`eegstate.quality.emg_slope` from ``preprocess.emg_fmin`` to ``h_freq``).
     """
     from eegstate.bandpower import compute_psd, recording_band_power
     from eegstate.preprocess import preprocess_raw
+    from eegstate.quality import emg_slope
     from eegstate.seeding import derive_seed
 
     identity = {key: str(identity[key]) for key in ("subject", "session", "recording", "state")}
@@ -78,4 +81,8 @@ def analyse_raw(
         regions=config["regions"],
         identity=identity,
     )
-    return RecordingResult(epochs=epochs, qc=qc, psd=psd, freqs=freqs, bandpower=bandpower)
+    emg = emg_slope(psd, freqs, config["preprocess"]["emg_fmin"], config["preprocess"]["h_freq"])
+    qc.emg_slope_median = float(np.median(emg)) if len(emg) else float("nan")
+    return RecordingResult(
+        epochs=epochs, qc=qc, psd=psd, freqs=freqs, bandpower=bandpower, emg_slope=emg
+    )

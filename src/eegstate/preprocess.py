@@ -1,10 +1,11 @@
 """Preprocessing of one recording: channels, montage, bad channels, filters, reference, epochs.
 
 Pure functions on MNE objects. The result of :func:`preprocess_raw` is the cleaned
-:class:`mne.Epochs` and a QC record. Robust artefact handling (ICA, autoreject) is a later
-extension; here epoch rejection is amplitude based and adapts to each recording, because a fixed
-threshold (e.g. 150 µV) rejects every epoch of some real resting recordings (PhysioNet EEGBCI
-peak-to-peak amplitudes are 200-530 µV per 4-s epoch).
+:class:`mne.Epochs` and a QC record. Every step follows a field library: pyprep (bad channels),
+MNE (filters, reference, surface Laplacian), Picard ICA with mne-icalabel (eye and muscle
+components), autoreject (epoch threshold). Epoch rejection always adapts to the recording: a
+fixed threshold (e.g. 150 µV) rejects every epoch of some real resting recordings (PhysioNet
+EEGBCI peak-to-peak amplitudes are 200-530 µV per 4-s epoch).
 """
 
 from __future__ import annotations
@@ -16,13 +17,19 @@ from typing import Any
 
 import numpy as np
 
+from eegstate.ica import remove_artefact_components
 from eegstate.io import RecordingError
 from eegstate.montage import standard_montage
+from eegstate.quality import line_noise_db
 
 logger = logging.getLogger(__name__)
 
 #: Scale factor turning a median absolute deviation into a normal-consistent spread estimate.
 MAD_TO_SD = 1.4826
+#: A channel whose peak-to-peak amplitude over the whole recording is below this (volts) is flat.
+FLAT_PTP_V = 1e-9
+#: autoreject's 5-fold cross-validation needs enough epochs; below this ptp_mad is used.
+MIN_EPOCHS_AUTOREJECT = 10
 
 
 @dataclass
@@ -37,6 +44,13 @@ class PreprocessQC:
     n_epochs_total: int = 0
     n_epochs_kept: int = 0
     reject_threshold_uv: float = float("nan")
+    reject_method: str = ""
+    line_noise_db_before: float = float("nan")
+    line_noise_db_after: float = float("nan")
+    ica_n_components: int = 0
+    ica_labels: str = ""
+    ica_excluded: str = ""
+    emg_slope_median: float = float("nan")
 
     def as_row(self) -> dict[str, Any]:
         """Return the QC record as a flat mapping of ``qc.tsv`` columns."""
@@ -51,6 +65,13 @@ class PreprocessQC:
             "n_epochs_kept": self.n_epochs_kept,
             "n_epochs_dropped": self.n_epochs_total - self.n_epochs_kept,
             "reject_threshold_uv": self.reject_threshold_uv,
+            "reject_method": self.reject_method,
+            "line_noise_db_before": round(self.line_noise_db_before, 3),
+            "line_noise_db_after": round(self.line_noise_db_after, 3),
+            "ica_n_components": self.ica_n_components,
+            "ica_labels": self.ica_labels,
+            "ica_excluded": self.ica_excluded,
+            "emg_slope_median": round(self.emg_slope_median, 4),
         }
 
 
@@ -66,10 +87,13 @@ def set_montage(raw: Any, montage_name: str, source: str) -> None:
     raw : mne.io.BaseRaw
         Recording with only EEG channels picked (modified in place).
     montage_name : str
-        Name of an MNE built-in montage (e.g. ``standard_1005``).
+        Name of an MNE built-in montage (e.g. ``standard_1005``), or ``none`` to keep every
+        channel as it is, with or without positions (bipolar or low-density data).
     source : str
         File name used in error messages.
     """
+    if montage_name == "none":
+        return
 
     positions = np.array([ch["loc"][:3] for ch in raw.info["chs"]])
     has_positions = np.isfinite(positions).all(axis=1) & (np.abs(positions).sum(axis=1) > 0)
@@ -137,6 +161,28 @@ def peak_to_peak_uv(data: np.ndarray) -> np.ndarray:
     return np.ptp(data, axis=2).max(axis=1) * 1e6
 
 
+def autoreject_threshold_uv(epochs: Any, seed: int) -> float:
+    """Global peak-to-peak threshold learnt by autoreject (Jas et al. 2017, NeuroImage 159:417).
+
+    Parameters
+    ----------
+    epochs : mne.Epochs
+        EEG epochs (at least :data:`MIN_EPOCHS_AUTOREJECT`).
+    seed : int
+        Random seed of autoreject's cross-validation.
+
+    Returns
+    -------
+    float
+        Threshold in µV.
+    """
+    from autoreject import get_rejection_threshold
+
+    thresholds = get_rejection_threshold(epochs, random_state=seed, cv=5, verbose=False)
+    kind = "csd" if "csd" in thresholds else "eeg"
+    return float(thresholds[kind]) * 1e6
+
+
 def rejection_threshold_uv(
     ptp_uv: np.ndarray, method: str, mad_factor: float, fixed_uv: float
 ) -> float:
@@ -161,6 +207,8 @@ def rejection_threshold_uv(
     """
     if method == "none":
         return float("inf")
+    if method == "autoreject":
+        raise ValueError("autoreject needs the epochs: use autoreject_threshold_uv")
     if method == "ptp_threshold":
         return float(fixed_uv)
     if method == "ptp_mad":
@@ -173,10 +221,13 @@ def rejection_threshold_uv(
 def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: str = "<raw>"):
     """Preprocess one recording into clean fixed-length epochs.
 
-    Steps: keep EEG channels; set the montage if the file has no positions; detect bad channels
-    (pyprep) and interpolate them; notch the mains frequency and its harmonics below Nyquist;
-    band-pass; resample if configured; average reference; cut fixed-length epochs (segments
-    overlapping ``BAD`` annotations are skipped); drop epochs by peak-to-peak amplitude.
+    Steps: keep EEG channels; set the montage if the file has no positions; measure line noise;
+    detect bad channels (pyprep) and interpolate them; notch the mains frequency and its
+    harmonics below Nyquist; band-pass; resample if configured; average reference; ICA with
+    ICLabel to remove eye and muscle components (if configured); measure line noise again;
+    surface Laplacian (if ``reference: csd``); cut fixed-length epochs (segments overlapping
+    ``BAD`` annotations are skipped); drop epochs by peak-to-peak amplitude (autoreject's global
+    threshold, or a robust per-recording threshold).
 
     Parameters
     ----------
@@ -211,6 +262,9 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
     data = raw.get_data()
     if not np.isfinite(data).all():
         raise RecordingError(source, "contains NaN or infinite samples; repair or exclude it")
+    flat = np.ptp(data, axis=1) <= FLAT_PTP_V
+    if flat.all():
+        raise RecordingError(source, "every channel is flat (no signal); check the recording")
     nyquist = raw.info["sfreq"] / 2
     if params["h_freq"] >= nyquist:
         raise RecordingError(
@@ -219,6 +273,8 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
             f"{nyquist} Hz of this recording; lower 'preprocess.h_freq' (and the bands above it)",
         )
     set_montage(raw, params["montage"], source)
+    line_freq = params["line_freq"]
+    qc.line_noise_db_before = line_noise_db(raw, line_freq)
 
     if params["bad_channels"] == "deviation":
         bads = find_bad_channels(raw, seed)
@@ -234,7 +290,6 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
             raw.info["bads"] = bads
             raw.interpolate_bads(reset_bads=True, verbose="error")
 
-    line_freq = params["line_freq"]
     if line_freq:
         notches = np.arange(line_freq, nyquist, line_freq)
         notches = notches[notches < nyquist - 1]
@@ -243,7 +298,22 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
     raw.filter(params["l_freq"], params["h_freq"], verbose="error")
     if params["resample_sfreq"]:
         raw.resample(params["resample_sfreq"], verbose="error")
-    raw.set_eeg_reference("average", projection=False, verbose="error")
+    if params["reference"] != "none":  # none: keep the recorded (e.g. bipolar) reference
+        raw.set_eeg_reference("average", projection=False, verbose="error")
+    if params["ica"] != "none":
+        ica = remove_artefact_components(
+            raw,
+            n_components=params["ica_n_components"],
+            exclude_labels=params["ica_exclude_labels"],
+            min_probability=params["ica_min_probability"],
+            seed=seed,
+        )
+        qc.ica_n_components = ica.n_components
+        qc.ica_labels = ica.label_counts()
+        qc.ica_excluded = ica.excluded_summary()
+    qc.line_noise_db_after = line_noise_db(raw, line_freq)
+    if params["reference"] == "csd":
+        raw = mne.preprocessing.compute_current_source_density(raw, verbose="error")
     qc.sfreq = float(raw.info["sfreq"])
     qc.duration_s = raw.n_times / raw.info["sfreq"]
     qc.n_channels = len(raw.ch_names)
@@ -264,13 +334,23 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
     qc.n_epochs_total = len(epochs)
     if len(epochs):
         ptp = peak_to_peak_uv(epochs.get_data(copy=False))
-        threshold = rejection_threshold_uv(
-            ptp, params["reject"], params["reject_mad_factor"], params["reject_ptp_uv"]
-        )
+        method = params["reject"]
+        if method == "autoreject" and len(epochs) < MIN_EPOCHS_AUTOREJECT:
+            logger.warning(
+                "%s: %d epochs are too few for autoreject; using ptp_mad", source, len(epochs)
+            )
+            method = "ptp_mad"
+        qc.reject_method = method
+        if method == "autoreject":
+            threshold = autoreject_threshold_uv(epochs, seed)
+        else:
+            threshold = rejection_threshold_uv(
+                ptp, method, params["reject_mad_factor"], params["reject_ptp_uv"]
+            )
         qc.reject_threshold_uv = round(threshold, 3) if np.isfinite(threshold) else float("nan")
         drop = np.flatnonzero(ptp > threshold)
         if drop.size:
-            epochs.drop(drop, reason="PTP_" + params["reject"].upper(), verbose="error")
+            epochs.drop(drop, reason=method.upper(), verbose="error")
     qc.n_epochs_kept = len(epochs)
     if qc.n_epochs_kept < params["min_epochs"]:
         raise RecordingError(

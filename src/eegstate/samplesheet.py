@@ -79,6 +79,8 @@ def normalize_samples(
     where: str = "<table>",
     subjects: list[str] | None = None,
     check_files: bool = True,
+    root: Path | None = None,
+    allow_outside_root: bool = True,
 ) -> pd.DataFrame:
     """Validate a sample table and return it with absolute paths and recording identifiers.
 
@@ -96,6 +98,11 @@ def normalize_samples(
         Keep only these subjects.
     check_files : bool
         Whether every path must exist.
+    root : pathlib.Path, optional
+        Data root that every path must resolve into (symbolic links followed), unless
+        ``allow_outside_root``.
+    allow_outside_root : bool
+        Accept paths outside ``root``.
 
     Returns
     -------
@@ -149,6 +156,19 @@ def normalize_samples(
         return str(candidate.resolve())
 
     table["path"] = [absolute(path) for path in table["path"]]
+    if root is not None and not allow_outside_root:
+        resolved_root = root.expanduser().resolve()
+        outside = [
+            f"line {index + 2}: {path}"
+            for index, path in zip(table.index, table["path"], strict=True)
+            if not Path(path).is_relative_to(resolved_root)
+        ]
+        if outside:
+            raise SampleSheetError(
+                f"sample sheet {where} points outside its data root {resolved_root}: "
+                f"{'; '.join(outside[:10])}; move the files under the root, set "
+                "'samples_root', or set 'allow_paths_outside_root: true'"
+            )
     if check_files:
         absent = [
             f"line {index + 2}: {path}"
@@ -182,6 +202,8 @@ def read_samplesheet(
     target: str,
     subjects: list[str] | None = None,
     check_files: bool = True,
+    root: str | Path | None = None,
+    allow_outside_root: bool = False,
 ) -> pd.DataFrame:
     """Read a TSV sample sheet and validate it (see :func:`normalize_samples`).
 
@@ -195,6 +217,10 @@ def read_samplesheet(
         Keep only these subjects.
     check_files : bool
         Whether every listed file must exist.
+    root : str or pathlib.Path, optional
+        Data root (default: the sheet's folder); see ``allow_outside_root``.
+    allow_outside_root : bool
+        Accept paths that resolve outside ``root``.
 
     Returns
     -------
@@ -216,4 +242,6 @@ def read_samplesheet(
         where=str(path),
         subjects=subjects,
         check_files=check_files,
+        root=Path(root) if root is not None else path.resolve().parent,
+        allow_outside_root=allow_outside_root,
     )

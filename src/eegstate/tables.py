@@ -59,7 +59,8 @@ PSD_COLUMNS: tuple[str, ...] = (*RECORDING_COLUMNS, "channel", "freq", "psd_db")
 ELECTRODES_COLUMNS: tuple[str, ...] = ("name", "x", "y", "z")
 
 #: ``qc.tsv``: one row per recording. ``excluded`` is empty for a usable recording, otherwise
-#: the reason it was left out of the group results.
+#: the reason it was left out of the group results. ``notes`` is free text ("" when none), e.g.
+#: why the connectivity step was skipped for a low-density montage.
 QC_COLUMNS: tuple[str, ...] = (
     *RECORDING_COLUMNS,
     "path",
@@ -73,7 +74,40 @@ QC_COLUMNS: tuple[str, ...] = (
     "n_epochs_kept",
     "n_epochs_dropped",
     "reject_threshold_uv",
+    "reject_method",
+    "line_noise_db_before",
+    "line_noise_db_after",
+    "ica_n_components",
+    "ica_labels",
+    "ica_excluded",
+    "emg_slope_median",
     "excluded",
+    "notes",
+)
+
+#: ``connectivity.tsv``: one row per recording x band x metric x region pair (``node_a`` before
+#: ``node_b`` in :data:`eegstate.connectivity.nodes.NODES` order). ``metric`` is ``aec_orth``
+#: (orthogonalised amplitude-envelope correlation) or ``dwpli`` (debiased weighted phase-lag
+#: index); see :mod:`eegstate.connectivity.metrics`.
+CONNECTIVITY_COLUMNS: tuple[str, ...] = (
+    *RECORDING_COLUMNS,
+    "band",
+    "metric",
+    "node_a",
+    "node_b",
+    "value",
+)
+
+#: ``dmn_summary.tsv``: one row per recording x band x metric. ``dmn_mean`` is the mean over
+#: the pairs inside the default mode network, ``control_mean`` over the pairs inside the control
+#: network(s), ``dmn_minus_control`` their difference.
+DMN_SUMMARY_COLUMNS: tuple[str, ...] = (
+    *RECORDING_COLUMNS,
+    "band",
+    "metric",
+    "dmn_mean",
+    "control_mean",
+    "dmn_minus_control",
 )
 
 #: ``features.tsv``: identifying columns of one row (one epoch); every other column is a
@@ -114,4 +148,98 @@ CLASSIFICATION_FOLD_COLUMNS: tuple[str, ...] = (
     "roc_auc",
     "accuracy",
     "best_params",
+)
+
+#: Shared columns of a paired target − baseline summary (:mod:`eegstate.stats.contrasts`):
+#: subjects with both states, mean difference (dB), percentile-bootstrap CI over subjects,
+#: subjects lower / higher in the target state, Wilcoxon signed-rank statistic and two-sided
+#: p-value, and the Holm-adjusted p-value over the whole table.
+_PAIRED_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "n_subjects",
+    "mean_db",
+    "ci_low",
+    "ci_high",
+    "n_decrease",
+    "n_increase",
+    "statistic",
+    "p_value",
+    "p_holm",
+)
+
+#: ``stats_regions.tsv``: one row per band x region (Holm family: every row).
+STATS_REGION_COLUMNS: tuple[str, ...] = ("band", "fmin", "fmax", "region", *_PAIRED_SUMMARY_COLUMNS)
+
+#: ``stats_channels.tsv``: one row per band x channel (Holm family: every row).
+STATS_CHANNEL_COLUMNS: tuple[str, ...] = (
+    "band",
+    "fmin",
+    "fmax",
+    "channel",
+    *_PAIRED_SUMMARY_COLUMNS,
+)
+
+#: ``clusters.tsv``: one row per spatial cluster of the channel-level cluster permutation test
+#: (:func:`eegstate.stats.clusters.cluster_tests`). ``direction`` is ``increase`` or
+#: ``decrease``; ``channels`` is a space-separated list; ``statistic`` the sum of t values;
+#: ``p_value`` the permutation p-value (family-wise over clusters of that band).
+CLUSTER_COLUMNS: tuple[str, ...] = (
+    "band",
+    "cluster",
+    "direction",
+    "n_channels",
+    "channels",
+    "statistic",
+    "p_value",
+    "n_subjects",
+    "t_threshold",
+    "n_permutations",
+)
+
+#: ``aperiodic.tsv``: one row per recording x site (a channel set, e.g. parietal+occipital):
+#: the spectral parameterisation (specparam, fixed aperiodic mode) of the site's channel-average
+#: PSD. ``offset`` and ``exponent`` describe the aperiodic fit (log10 µV²/Hz); ``*_freq``,
+#: ``*_height_db`` (power above the aperiodic fit, dB) and ``*_present`` describe the largest
+#: periodic peak in the alpha and theta peak ranges (empty / False: no peak).
+APERIODIC_COLUMNS: tuple[str, ...] = (
+    *RECORDING_COLUMNS,
+    "site",
+    "n_channels",
+    "fit_fmin",
+    "fit_fmax",
+    "offset",
+    "exponent",
+    "r_squared",
+    "fit_error",
+    "alpha_freq",
+    "alpha_height_db",
+    "alpha_bandwidth",
+    "alpha_present",
+    "theta_freq",
+    "theta_height_db",
+    "theta_bandwidth",
+    "theta_present",
+)
+
+#: ``claims.tsv``: one row per popular claim (:mod:`eegstate.stats.claims`); ``verdict`` is one
+#: of :data:`VERDICTS`, decided by the rules of :mod:`eegstate.stats.verdicts`.
+CLAIMS_COLUMNS: tuple[str, ...] = (
+    "claim",
+    "measure",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "n_subjects",
+    "verdict",
+    "caveat",
+)
+
+#: The verdict vocabulary of ``claims.tsv``.
+VERDICTS: tuple[str, ...] = (
+    "abolished",
+    "reduced",
+    "unchanged",
+    "increased",
+    "emerged",
+    "not_testable",
 )

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from eegstate.config import validate_config
+from eegstate.config import check_writable, validate_config
 from eegstate.datasets import plan_recordings
 
 # eegstate's own check first (its messages name the option and the allowed values), then
@@ -12,13 +12,17 @@ CONFIG = validate_config(config)
 validate(config, "../schemas/config.schema.yaml")
 
 RESULTS = str(Path(CONFIG["results_dir"]) / CONFIG["dataset"])
+check_writable(RESULTS, "results_dir")
 ADAPTER = CONFIG["adapter"]
 ENV = "../../environment.yml"
 RECORDINGS = plan_recordings(CONFIG).set_index("recording", drop=False)
 # Only what changes a recording's results triggers its reprocessing.
 RECORDING_CONFIG = {
     key: CONFIG[key]
-    for key in ("adapter", "seed", "on_recording_error", "preprocess", "bandpower", "regions")
+    for key in (
+        *("adapter", "seed", "on_recording_error", "allow_truncated_files"),
+        *("preprocess", "bandpower", "regions", "connectivity"),
+    )
 }
 
 
@@ -49,10 +53,14 @@ def recording_raw_path(wildcards):
 
 
 def recording_input(wildcards):
-    """What a recording job waits for: the raw file, or the download manifest of EEGBCI."""
+    """What a recording job waits for: the raw file, or the manifest of its fetch job."""
     row = recording_row(wildcards)
-    if ADAPTER == "eegbci":
+    if ADAPTER in ("eegbci", "openneuro"):
         return f"{RESULTS}/sourcedata/sub-{row.subject}_fetched.tsv"
+    if ADAPTER == "farnes-ketamine":
+        return [str(row["path"]), f"{RESULTS}/sourcedata/dataset_fetched.tsv"]
+    if ADAPTER == "samplesheet" and not Path(row["path"]).is_file():
+        return []  # the job records the missing file as an excluded recording
     return str(row["path"])
 
 
@@ -62,5 +70,9 @@ def group_outputs():
         f"{RESULTS}/group/bandpower_regions.tsv",
         f"{RESULTS}/group/psd.tsv",
         f"{RESULTS}/group/qc.tsv",
+        f"{RESULTS}/group/connectivity.tsv",
+        f"{RESULTS}/group/dmn_summary.tsv",
         f"{RESULTS}/group/report.html",
+        f"{RESULTS}/group/claims.tsv",
+        f"{RESULTS}/group/classification.json",
     ]

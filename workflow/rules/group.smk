@@ -1,4 +1,4 @@
-# Group tables and the group report.
+# Group tables (the statistics and the group report are in report.smk).
 
 
 rule group_tables:
@@ -6,11 +6,15 @@ rule group_tables:
         bandpower=recording_files("bandpower.tsv"),
         psd=recording_files("psd.tsv"),
         qc=recording_files("qc.tsv"),
+        connectivity=recording_files("connectivity.tsv"),
+        dmn_summary=recording_files("dmn-summary.tsv"),
     output:
         bandpower=f"{RESULTS}/group/bandpower.tsv",
         regions=f"{RESULTS}/group/bandpower_regions.tsv",
         psd=f"{RESULTS}/group/psd.tsv",
         qc=f"{RESULTS}/group/qc.tsv",
+        connectivity=f"{RESULTS}/group/connectivity.tsv",
+        dmn_summary=f"{RESULTS}/group/dmn_summary.tsv",
     log:
         f"{RESULTS}/logs/group_tables.log",
     resources:
@@ -20,27 +24,3 @@ rule group_tables:
     script:
         "../scripts/group_tables.py"
 
-
-rule group_report:
-    input:
-        bandpower=rules.group_tables.output.bandpower,
-        regions=rules.group_tables.output.regions,
-        psd=rules.group_tables.output.psd,
-        qc=rules.group_tables.output.qc,
-        electrodes=recording_files("electrodes.tsv"),
-    output:
-        report(
-            f"{RESULTS}/group/report.html",
-            caption="../report/group_report.rst",
-            category="Group",
-        ),
-    params:
-        config=CONFIG,
-    log:
-        f"{RESULTS}/logs/group_report.log",
-    resources:
-        mem_mb=3000,
-    conda:
-        ENV
-    script:
-        "../scripts/group_report.py"

@@ -10,10 +10,14 @@ rule process_recording:
         psd=f"{RESULTS}/sub-{{subject}}/{{recording}}_psd.tsv",
         electrodes=f"{RESULTS}/sub-{{subject}}/{{recording}}_electrodes.tsv",
         qc=f"{RESULTS}/sub-{{subject}}/{{recording}}_qc.tsv",
+        connectivity=f"{RESULTS}/sub-{{subject}}/{{recording}}_connectivity.tsv",
+        dmn_summary=f"{RESULTS}/sub-{{subject}}/{{recording}}_dmn-summary.tsv",
     params:
         raw_path=recording_raw_path,
         identity=recording_identity,
         config=RECORDING_CONFIG,
+        # Shared by the jobs of a dataset: the connectivity inverse operator of a channel set.
+        cache_dir=f"{RESULTS}/cache/connectivity",
     log:
         f"{RESULTS}/logs/recording/sub-{{subject}}/{{recording}}.log",
     threads: 1

@@ -13,4 +13,8 @@ run_logged(
     regions_out=snakemake.output.regions,
     psd_out=snakemake.output.psd,
     qc_out=snakemake.output.qc,
+    connectivity_files=snakemake.input.connectivity,
+    dmn_summary_files=snakemake.input.dmn_summary,
+    connectivity_out=snakemake.output.connectivity,
+    dmn_summary_out=snakemake.output.dmn_summary,
 )

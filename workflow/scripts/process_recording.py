@@ -14,4 +14,7 @@ run_logged(
     psd_out=snakemake.output.psd,
     electrodes_out=snakemake.output.electrodes,
     qc_out=snakemake.output.qc,
+    connectivity_out=snakemake.output.connectivity,
+    dmn_summary_out=snakemake.output.dmn_summary,
+    cache_dir=snakemake.params.cache_dir,
 )

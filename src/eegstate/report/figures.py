@@ -8,7 +8,7 @@ list; callers may still pass figures to :func:`close_figure` once rendered.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -182,7 +182,12 @@ def _info_positions(info: mne.Info, channels: Sequence[str]) -> tuple[mne.Info, 
 
 
 def _topomap(
-    ax: Axes, values: np.ndarray, info: mne.Info, vlim: tuple[float, float], cmap: str
+    ax: Axes,
+    values: np.ndarray,
+    info: mne.Info,
+    vlim: tuple[float, float],
+    cmap: str,
+    mask: np.ndarray | None = None,
 ) -> AxesImage:
     """Draw one topomap with linear interpolation.
 
@@ -203,6 +208,14 @@ def _topomap(
         res=64,
         sensors=True,
         image_interp="linear",
+        mask=mask,
+        mask_params={
+            "marker": "o",
+            "markerfacecolor": "white",
+            "markeredgecolor": "black",
+            "linewidth": 0,
+            "markersize": 6,
+        },
     )
     return im
 
@@ -214,6 +227,7 @@ def plot_topomaps(
     *,
     baseline: str,
     target: str,
+    cluster_channels: Mapping[str, set[str]] | None = None,
 ) -> Figure | None:
     """Topomaps per band: baseline mean, target mean (shared scale) and target − baseline.
 
@@ -227,6 +241,9 @@ def plot_topomaps(
         Columns ``band``, ``fmin``, ``fmax`` (row order).
     baseline, target : str
         State labels (column titles).
+    cluster_channels : mapping, optional
+        Band -> lower-case names of channels in significant clusters; drawn as white-filled
+        sensors on the contrast map.
 
     Returns
     -------
@@ -266,7 +283,11 @@ def plot_topomaps(
                 ax.set_axis_off()
                 ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
                 continue
-            im = _topomap(ax, values, info_picked, lims, cmap)
+            mask = None
+            if c == 2 and cluster_channels:
+                marked = cluster_channels.get(str(row.band), set())
+                mask = np.array([ch.lower() in marked for ch in kept])
+            im = _topomap(ax, values, info_picked, lims, cmap, mask)
             if c != 0:  # one colour bar for the shared baseline/target scale, one for contrast
                 fig.colorbar(im, ax=axes[r, :2] if c == 1 else ax, shrink=0.8, label="dB")
             if r == 0:
@@ -327,4 +348,128 @@ def plot_paired(
         ax.set_title(f"{row.band} ({float(row.fmin):g}–{float(row.fmax):g} Hz)", fontsize=9)
         ax.grid(axis="y", alpha=0.3, lw=0.5)
     axes[0].set_ylabel(f"{region_label} power (dB)")
+    return fig
+
+
+def plot_placeholder(text: str) -> Figure:
+    """A small figure that only states why a figure is not available.
+
+    Parameters
+    ----------
+    text : str
+        The reason.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure.
+    """
+    fig = new_figure(6.0, 1.2)
+    ax = fig.subplots()
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=10, color="0.3")
+    return fig
+
+
+def plot_aperiodic(
+    aperiodic: pd.DataFrame, site: str, *, baseline: str, target: str, min_height_db: float
+) -> Figure | None:
+    """Per-subject aperiodic exponent, offset and periodic alpha-peak height in both states.
+
+    Parameters
+    ----------
+    aperiodic : pandas.DataFrame
+        ``aperiodic.tsv`` (:data:`eegstate.tables.APERIODIC_COLUMNS`).
+    site : str
+        Site whose fits are shown.
+    baseline, target : str
+        State labels.
+    min_height_db : float
+        Peak-presence threshold (dashed line; absent peaks are drawn at 0 dB).
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        Three panels, one line per subject with both states (mean in black); None when no
+        subject has fits in both states.
+    """
+    rows = aperiodic[aperiodic["site"] == site].copy()
+    rows["alpha_peak_db"] = rows["alpha_height_db"].where(
+        rows["alpha_present"].astype(str).str.lower() == "true", 0.0
+    )
+    panels = (
+        ("exponent", "aperiodic exponent"),
+        ("offset", "aperiodic offset (log10 µV²/Hz)"),
+        ("alpha_peak_db", "alpha peak above aperiodic (dB)"),
+    )
+    fig = new_figure(10.0, 3.4)
+    axes = fig.subplots(1, 3)
+    shown = 0
+    for ax, (column, label) in zip(axes, panels, strict=True):
+        wide = rows.pivot_table(index="subject", columns="state", values=column, aggfunc="mean")
+        if baseline not in wide or target not in wide:
+            ax.set_axis_off()
+            continue
+        wide = wide[[baseline, target]].dropna()
+        for values in wide.to_numpy(dtype=float):
+            color = TARGET_COLOR if values[1] > values[0] else BASELINE_COLOR
+            ax.plot([0, 1], values, color=color, alpha=0.55, lw=1.0, marker="o", ms=3)
+        if len(wide):
+            ax.plot([0, 1], wide.mean().to_numpy(), color="black", lw=2.5, marker="s", ms=5)
+            shown += 1
+        if column == "alpha_peak_db":
+            ax.axhline(min_height_db, color="0.5", ls="--", lw=0.8)
+        ax.set_xticks([0, 1], [baseline, target], fontsize=8)
+        ax.set_xlim(-0.3, 1.3)
+        ax.set_title(label, fontsize=9)
+        ax.grid(axis="y", alpha=0.3, lw=0.5)
+    if not shown:
+        close_figure(fig)
+        return None
+    fig.suptitle(f"Spectral parameterisation, {site} channels", fontsize=10)
+    return fig
+
+
+def plot_classification(roc: pd.DataFrame | None, subjects: pd.DataFrame | None) -> Figure:
+    """ROC curves (pooled and per held-out subject) and per-subject balanced accuracy.
+
+    Parameters
+    ----------
+    roc : pandas.DataFrame or None
+        Columns ``scope`` ("pooled" or a subject), ``fpr``, ``tpr``.
+    subjects : pandas.DataFrame or None
+        Columns ``subject``, ``balanced_accuracy``.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels.
+    """
+    fig = new_figure(9.5, 3.8)
+    ax_roc, ax_bar = fig.subplots(1, 2)
+    if roc is not None and len(roc):
+        for scope, part in roc.groupby("scope", sort=False):
+            pooled = scope == "pooled"
+            ax_roc.plot(
+                part["fpr"],
+                part["tpr"],
+                color="black" if pooled else "0.7",
+                lw=2.2 if pooled else 0.8,
+                label="pooled" if pooled else None,
+                zorder=3 if pooled else 2,
+            )
+        ax_roc.legend(fontsize=8, loc="lower right")
+    ax_roc.plot([0, 1], [0, 1], color="0.5", ls="--", lw=0.8)
+    ax_roc.set_xlabel("false-positive rate")
+    ax_roc.set_ylabel("true-positive rate")
+    ax_roc.set_title("ROC, held-out subjects (grey: per subject)", fontsize=9)
+    ax_roc.set_aspect("equal")
+    if subjects is not None and len(subjects):
+        values = subjects["balanced_accuracy"].to_numpy(dtype=float)
+        ax_bar.bar(range(len(values)), values, color="#4c72b0")
+        ax_bar.set_xticks(range(len(values)), subjects["subject"].astype(str), rotation=90)
+    ax_bar.axhline(0.5, color="0.4", ls="--", lw=0.8)
+    ax_bar.set_ylim(0, 1.02)
+    ax_bar.set_ylabel("balanced accuracy")
+    ax_bar.set_title("per held-out subject (dashed: chance)", fontsize=9)
     return fig

@@ -1,7 +1,8 @@
 """Descriptive group summaries for the report: per-subject means, paired contrasts, bootstraps.
 
-Everything here is descriptive (means and percentile-bootstrap intervals over subjects); formal
-inference lives elsewhere. Recordings of the same subject and state are averaged in linear
+Everything here is descriptive (means and percentile-bootstrap intervals over subjects); the
+generic paired helpers live in :mod:`eegstate.stats.paired` and formal inference in
+:mod:`eegstate.stats`. Recordings of the same subject and state are averaged in linear
 power before any dB value is used, so every subject counts once.
 """
 
@@ -13,7 +14,28 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from eegstate.stats.contrasts import band_table, region_contrasts
+from eegstate.stats.paired import bootstrap_mean_ci, paired_differences, subject_state_means
+from eegstate.stats.paired import check_bootstrap_args as _check_bootstrap_args
+from eegstate.stats.paired import check_columns as _check_columns
+
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CONTRAST_COLUMNS",
+    "PSD_SUMMARY_COLUMNS",
+    "band_table",
+    "bootstrap_mean_ci",
+    "channel_state_means",
+    "is_posterior",
+    "paired_differences",
+    "posterior_channels",
+    "posterior_subject_values",
+    "psd_state_summary",
+    "state_coverage",
+    "subject_state_means",
+    "summarise_contrast",
+]
 
 #: Lower-case substrings that mark a region as posterior (parietal / occipital).
 POSTERIOR_KEYWORDS: tuple[str, ...] = ("pariet", "occip", "posterior")
@@ -38,19 +60,6 @@ PSD_SUMMARY_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _check_columns(df: pd.DataFrame, required: Iterable[str], name: str) -> None:
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s): {', '.join(missing)}")
-
-
-def _check_bootstrap_args(ci_level: float, n_bootstrap: int) -> None:
-    if not 0.0 < float(ci_level) < 1.0:
-        raise ValueError(f"ci_level must be in (0, 1), got {ci_level!r}")
-    if int(n_bootstrap) < 1:
-        raise ValueError(f"n_bootstrap must be >= 1, got {n_bootstrap!r}")
-
-
 def is_posterior(region: object) -> bool:
     """Return whether a region name denotes a posterior (parietal or occipital) region.
 
@@ -68,138 +77,8 @@ def is_posterior(region: object) -> bool:
     return any(key in name for key in POSTERIOR_KEYWORDS)
 
 
-def band_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Return the distinct bands of a band-power table, ordered by lower edge.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Table with columns ``band``, ``fmin`` and ``fmax``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per band with columns ``band``, ``fmin``, ``fmax``.
-    """
-    _check_columns(df, ("band", "fmin", "fmax"), "band-power table")
-    bands = df.groupby("band", sort=False)[["fmin", "fmax"]].first().reset_index()
-    return bands.sort_values(["fmin", "fmax", "band"], kind="stable").reset_index(drop=True)
-
-
 def _ordered_unique(values: Iterable[object]) -> list[object]:
     return list(dict.fromkeys(values))
-
-
-def subject_state_means(
-    df: pd.DataFrame, keys: Sequence[str], value: str = "power_db"
-) -> pd.DataFrame:
-    """Average a dB column per subject × state × ``keys``, in linear power.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        Tidy table with ``subject``, ``state``, the ``keys`` columns and ``value`` (in dB).
-    keys : sequence of str
-        Further grouping columns (e.g. ``["region", "band"]``).
-    value : str
-        Name of the dB column to average.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``subject``, ``state``, ``*keys``, ``value`` and ``n_recordings``.
-    """
-    by = ["subject", "state", *keys]
-    _check_columns(df, (*by, value), "table")
-    work = df[by].copy()
-    work["_lin"] = np.power(10.0, df[value].to_numpy(dtype=float) / 10.0)
-    grouped = work.groupby(by, sort=False, dropna=False)
-    out = grouped["_lin"].mean().reset_index()
-    out[value] = 10.0 * np.log10(out.pop("_lin").to_numpy(dtype=float))
-    out["n_recordings"] = grouped.size().to_numpy()
-    return out
-
-
-def bootstrap_mean_ci(
-    values: np.ndarray, *, ci_level: float = 0.95, n_bootstrap: int = 2000, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over axis 0 with a percentile-bootstrap confidence interval.
-
-    Observations (rows, typically subjects) are resampled with replacement using
-    ``numpy.random.default_rng(seed)``; the same seed and number of rows give the same
-    resamples, so intervals are reproducible.
-
-    Parameters
-    ----------
-    values : numpy.ndarray
-        Array of shape ``(n,)`` or ``(n, m)``, without NaN.
-    ci_level : float
-        Confidence level in (0, 1).
-    n_bootstrap : int
-        Number of bootstrap resamples.
-    seed : int
-        Seed of the random generator.
-
-    Returns
-    -------
-    mean, ci_low, ci_high : numpy.ndarray
-        Arrays of shape ``values.shape[1:]`` (0-d for 1-D input). NaN when ``n == 0``; a
-        single observation gives a degenerate interval equal to it.
-    """
-    _check_bootstrap_args(ci_level, n_bootstrap)
-    arr = np.asarray(values, dtype=float)
-    n = arr.shape[0]
-    tail = arr.shape[1:]
-    if n == 0:
-        nan = np.full(tail, np.nan)
-        return nan, nan.copy(), nan.copy()
-    mean = arr.mean(axis=0)
-    if n == 1:
-        return mean, mean.copy(), mean.copy()
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(int(n_bootstrap), n))
-    # Resample counts per observation: the bootstrap means become one matrix product,
-    # which keeps memory at n_bootstrap x m instead of n_bootstrap x n x m.
-    counts = np.zeros((int(n_bootstrap), n))
-    np.add.at(counts, (np.arange(int(n_bootstrap))[:, None], idx), 1.0)
-    boot = counts @ arr.reshape(n, -1) / n
-    alpha = (1.0 - float(ci_level)) / 2.0
-    low, high = np.quantile(boot, [alpha, 1.0 - alpha], axis=0)
-    return mean, low.reshape(tail), high.reshape(tail)
-
-
-def paired_differences(
-    subject_means: pd.DataFrame,
-    baseline: str,
-    target: str,
-    keys: Sequence[str],
-    value: str = "power_db",
-) -> pd.DataFrame:
-    """Pair each subject's baseline and target values and take target − baseline.
-
-    Parameters
-    ----------
-    subject_means : pandas.DataFrame
-        Output of :func:`subject_state_means` (one row per subject × state × keys).
-    baseline, target : str
-        State labels.
-    keys : sequence of str
-        Grouping columns besides subject and state.
-    value : str
-        Column holding dB values.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``*keys``, ``subject``, ``baseline_db``, ``target_db``, ``diff_db``; only
-        subjects × keys with both states.
-    """
-    base = subject_means.loc[subject_means["state"] == baseline, [*keys, "subject", value]]
-    targ = subject_means.loc[subject_means["state"] == target, [*keys, "subject", value]]
-    merged = base.merge(targ, on=[*keys, "subject"], suffixes=("_b", "_t"), how="inner")
-    merged = merged.rename(columns={f"{value}_b": "baseline_db", f"{value}_t": "target_db"})
-    merged["diff_db"] = merged["target_db"] - merged["baseline_db"]
-    return merged.reset_index(drop=True)
 
 
 def state_coverage(df: pd.DataFrame, baseline: str, target: str) -> pd.DataFrame:
@@ -273,50 +152,12 @@ def summarise_contrast(
         appearance.
     """
     _check_bootstrap_args(ci_level, n_bootstrap)
-    if baseline == target:
-        raise ValueError("baseline and target states must differ")
-    _check_columns(
-        region_bandpower, ("subject", "state", "region", "band", "power_db"), "region_bandpower"
+    out = region_contrasts(
+        region_bandpower, baseline, target, ci_level=ci_level, n_bootstrap=n_bootstrap, seed=seed
     )
-    df = region_bandpower[region_bandpower["state"].isin([baseline, target])]
-    df = df[df["region"].notna() & (df["region"].astype(str) != "")]
-    if df.empty:
-        logger.warning("No %r/%r rows in region band power: empty contrast", baseline, target)
-        return pd.DataFrame(columns=list(CONTRAST_COLUMNS))
-    means = subject_state_means(df, ["region", "band"])
-    diffs = paired_differences(means, baseline, target, ["region", "band"])
-
-    regions = _ordered_unique(df["region"])
-    if {"fmin", "fmax"} <= set(df.columns):
-        bands = list(band_table(df)["band"])
-    else:
-        bands = _ordered_unique(df["band"])
-    rows = []
-    grouped = {key: grp for key, grp in diffs.groupby(["band", "region"], sort=False)}
-    for band in bands:
-        for region in regions:
-            grp = grouped.get((band, region))
-            if grp is None:
-                continue
-            d = grp["diff_db"].to_numpy(dtype=float)
-            mean, low, high = bootstrap_mean_ci(
-                d, ci_level=ci_level, n_bootstrap=n_bootstrap, seed=seed
-            )
-            rows.append(
-                {
-                    "region": region,
-                    "band": band,
-                    "n_subjects": int(d.size),
-                    "mean_db": float(mean),
-                    "ci_low": float(low),
-                    "ci_high": float(high),
-                    "n_decrease": int(np.sum(d < 0)),
-                    "n_increase": int(np.sum(d > 0)),
-                }
-            )
-    if not rows:
-        logger.warning("No subject has both %r and %r recordings: empty contrast", baseline, target)
-    return pd.DataFrame(rows, columns=list(CONTRAST_COLUMNS))
+    if out.empty:
+        logger.warning("No subject has both %r and %r: empty contrast", baseline, target)
+    return out.reset_index(drop=True)[list(CONTRAST_COLUMNS)]
 
 
 def _match_channels(available: Iterable[object], wanted: Iterable[str]) -> list[object]:

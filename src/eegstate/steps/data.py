@@ -81,3 +81,66 @@ def fetch_eegbci_subject(
     )
     write_table(manifest, manifest_out)
     return manifest
+
+
+def fetch_dataset_files(
+    config: Mapping[str, Any], subject: str | None, manifest_out: str | Path
+) -> pd.DataFrame:
+    """Workflow fetch step of a downloadable adapter: fetch, verify, write the manifest.
+
+    The manifest (``path, bytes, sha256`` of every file the subject's recordings need) is the
+    rule's only output, so Snakemake never owns, and so never deletes, the dataset's files.
+
+    Parameters
+    ----------
+    config : mapping
+        Validated configuration (its ``adapter`` chooses the fetcher).
+    subject : str or None
+        Subject label, or None for a whole-dataset fetch.
+    manifest_out : str or pathlib.Path
+        TSV manifest to write.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The manifest.
+    """
+    from eegstate.datasets.fetch import fetch_dataset, fetch_manifest
+
+    summaries = fetch_dataset(config, [subject] if subject else None, progressbar=False)
+    for summary in summaries:
+        logger.info("%s", summary.describe())
+    return fetch_manifest(summaries, manifest_out)
+
+
+def extract_sleep_night(
+    config: Mapping[str, Any], subject: str, session: str, outputs: Sequence[str | Path]
+) -> dict[str, int]:
+    """Workflow step: cut one Sleep-EDF night into one recording per state (baseline, target).
+
+    Parameters
+    ----------
+    config : mapping
+        Validated configuration (``data_dir``, ``sleep_physionet``, ``baseline``, ``target``).
+    subject, session : str
+        Subject label (``00``) and session (night ``1``/``2`` or ``placebo``/``temazepam``).
+    outputs : sequence of str or pathlib.Path
+        FIF files of the baseline and target recordings, in that order.
+
+    Returns
+    -------
+    dict
+        State -> number of 30-s epochs written.
+    """
+    from eegstate.datasets.sleep_physionet import extract_stage_recordings, night_files
+
+    params = config["sleep_physionet"]
+    psg, hypnogram = night_files(config["data_dir"], params["study"], int(subject), session)
+    states = (config["baseline"], config["target"])
+    return extract_stage_recordings(
+        psg,
+        hypnogram,
+        params["states"],
+        dict(zip(states, outputs, strict=True)),
+        wake_margin_min=params["wake_margin_min"],
+    )

@@ -10,7 +10,14 @@ import pandas as pd
 
 from eegstate.bandpower import region_band_power
 from eegstate.io import read_table, write_table
-from eegstate.tables import BANDPOWER_COLUMNS, PSD_COLUMNS, QC_COLUMNS, REGION_BANDPOWER_COLUMNS
+from eegstate.tables import (
+    BANDPOWER_COLUMNS,
+    CONNECTIVITY_COLUMNS,
+    DMN_SUMMARY_COLUMNS,
+    PSD_COLUMNS,
+    QC_COLUMNS,
+    REGION_BANDPOWER_COLUMNS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +29,44 @@ def concat_tables(paths: Sequence[str | Path]) -> pd.DataFrame:
     return pd.concat([read_table(path) for path in paths], ignore_index=True)
 
 
+def concat_nonempty(paths: Sequence[str | Path], columns: Sequence[str]) -> pd.DataFrame:
+    """Stack the non-empty tables of ``paths``; a header-only table when all are empty."""
+    frames = [table for table in (read_table(path) for path in paths) if not table.empty]
+    if not frames:
+        return pd.DataFrame(columns=list(columns))
+    return pd.concat(frames, ignore_index=True)
+
+
+def collect_connectivity(
+    *,
+    connectivity_files: Sequence[str | Path],
+    dmn_summary_files: Sequence[str | Path],
+    connectivity_out: str | Path,
+    dmn_summary_out: str | Path,
+) -> None:
+    """Write the group ``connectivity.tsv`` and ``dmn_summary.tsv``.
+
+    Recordings whose connectivity was skipped (low-density montage, disabled, excluded
+    recording) have header-only tables and add no rows; ``qc.tsv`` ``notes`` says why.
+
+    Parameters
+    ----------
+    connectivity_files, dmn_summary_files : sequence of path
+        Per-recording tables.
+    connectivity_out, dmn_summary_out : path
+        Group tables.
+    """
+    connectivity = concat_nonempty(connectivity_files, CONNECTIVITY_COLUMNS)
+    summary = concat_nonempty(dmn_summary_files, DMN_SUMMARY_COLUMNS)
+    logger.info(
+        "collected connectivity of %d of %d recordings",
+        connectivity["recording"].nunique(),
+        len(connectivity_files),
+    )
+    write_table(connectivity, connectivity_out, CONNECTIVITY_COLUMNS)
+    write_table(summary, dmn_summary_out, DMN_SUMMARY_COLUMNS)
+
+
 def collect_group(
     *,
     bandpower_files: Sequence[str | Path],
@@ -31,8 +76,15 @@ def collect_group(
     regions_out: str | Path,
     psd_out: str | Path,
     qc_out: str | Path,
+    connectivity_files: Sequence[str | Path] = (),
+    dmn_summary_files: Sequence[str | Path] = (),
+    connectivity_out: str | Path | None = None,
+    dmn_summary_out: str | Path | None = None,
 ) -> None:
     """Write ``bandpower.tsv``, ``bandpower_regions.tsv``, ``psd.tsv`` and ``qc.tsv``.
+
+    With ``connectivity_out`` and ``dmn_summary_out``, also the connectivity group tables
+    (:func:`collect_connectivity`).
 
     Parameters
     ----------
@@ -40,6 +92,10 @@ def collect_group(
         Per-recording tables.
     bandpower_out, regions_out, psd_out, qc_out : path
         Group tables.
+    connectivity_files, dmn_summary_files : sequence of path, optional
+        Per-recording connectivity tables.
+    connectivity_out, dmn_summary_out : path, optional
+        Group connectivity tables.
     """
     qc = concat_tables(qc_files)
     excluded = qc.loc[qc["excluded"].astype(str) != "", ["recording", "excluded"]]
@@ -59,3 +115,10 @@ def collect_group(
     write_table(bandpower, bandpower_out, BANDPOWER_COLUMNS)
     write_table(region_band_power(bandpower), regions_out, REGION_BANDPOWER_COLUMNS)
     write_table(concat_tables(psd_files), psd_out, PSD_COLUMNS)
+    if connectivity_out is not None and dmn_summary_out is not None:
+        collect_connectivity(
+            connectivity_files=connectivity_files,
+            dmn_summary_files=dmn_summary_files,
+            connectivity_out=connectivity_out,
+            dmn_summary_out=dmn_summary_out,
+        )

@@ -1,0 +1,196 @@
+"""Stats step: group statistics and the claims table of a dataset (file I/O around eegstate.stats).
+
+Reads the group tables, writes ``stats_regions.tsv``, ``stats_channels.tsv``,
+``clusters.tsv``, ``aperiodic.tsv`` and ``claims.tsv``. Connectivity and classification
+outputs are optional: when absent (step disabled or not run) their claims are
+``not_testable`` with the caveat "step not run".
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from eegstate.io import read_table, write_table
+from eegstate.seeding import derive_seed
+from eegstate.tables import (
+    APERIODIC_COLUMNS,
+    CLAIMS_COLUMNS,
+    CLUSTER_COLUMNS,
+    STATS_CHANNEL_COLUMNS,
+    STATS_REGION_COLUMNS,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def read_optional_table(path: str | Path | None) -> pd.DataFrame | None:
+    """Read a TSV if a path is given and the file exists, else None."""
+    if path is None or not Path(path).is_file():
+        return None
+    return read_table(path)
+
+
+def read_optional_json(path: str | Path | None) -> dict[str, Any] | None:
+    """Read a JSON file if a path is given and the file exists, else None."""
+    if path is None or not Path(path).is_file():
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def electrodes_info(electrodes_paths: Sequence[str | Path]) -> Any:
+    """:class:`mne.Info` with positions from the first non-empty ``*_electrodes.tsv``.
+
+    Parameters
+    ----------
+    electrodes_paths : sequence of path
+        Per-recording electrode tables (excluded recordings have empty ones).
+
+    Returns
+    -------
+    mne.Info
+        EEG channels with positions in head coordinates.
+
+    Raises
+    ------
+    ValueError
+        If every table is empty (no usable recording).
+    """
+    from eegstate.stats import info_from_positions
+
+    for path in electrodes_paths:
+        electrodes = read_table(path)
+        if len(electrodes):
+            return info_from_positions(electrodes)
+    raise ValueError("no usable recording: every recording was excluded (see qc.tsv)")
+
+
+def claim_sites(bandpower: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Channel sites whose spectra are parameterised: the alpha and theta claim regions."""
+    from eegstate.stats.claims import site_name
+    from eegstate.stats.contrasts import site_channels
+
+    sites: dict[str, list[str]] = {}
+    for key in ("alpha_regions", "theta_regions"):
+        regions = config["claims"][key]
+        channels = site_channels(bandpower, regions)
+        name = site_name(regions)
+        if not channels:
+            channels, name = site_channels(bandpower, None), "all"
+        sites.setdefault(name, channels)
+    return sites
+
+
+def make_group_stats(
+    *,
+    bandpower_path: str | Path,
+    regions_path: str | Path,
+    psd_path: str | Path,
+    qc_path: str | Path,
+    electrodes_paths: Sequence[str | Path],
+    config: Mapping[str, Any],
+    stats_regions_out: str | Path,
+    stats_channels_out: str | Path,
+    clusters_out: str | Path,
+    aperiodic_out: str | Path,
+    claims_out: str | Path,
+    dmn_summary_path: str | Path | None = None,
+    classification_path: str | Path | None = None,
+    predictions_path: str | Path | None = None,
+) -> pd.DataFrame:
+    """Compute the group statistics and the claims table and write them.
+
+    Parameters
+    ----------
+    bandpower_path, regions_path, psd_path, qc_path : path
+        Group tables.
+    electrodes_paths : sequence of path
+        Per-recording electrode tables (channel positions for the cluster adjacency).
+    config : mapping
+        Validated configuration.
+    stats_regions_out, stats_channels_out, clusters_out, aperiodic_out, claims_out : path
+        Outputs.
+    dmn_summary_path, classification_path, predictions_path : path, optional
+        ``dmn_summary.tsv``, ``classification.json`` and ``classification_predictions.tsv``
+        (missing files are treated as "step not run").
+
+    Returns
+    -------
+    pandas.DataFrame
+        The claims table.
+    """
+    from eegstate.stats import (
+        ClaimInputs,
+        aperiodic_table,
+        channel_contrasts,
+        cluster_tests,
+        evaluate_claims,
+        region_contrasts,
+    )
+    from eegstate.stats.aperiodic import resolve_settings
+
+    t0 = time.perf_counter()
+    baseline, target, seed = config["baseline"], config["target"], int(config["seed"])
+    boot = {
+        "ci_level": float(config["report"]["ci_level"]),
+        "n_bootstrap": int(config["report"]["n_bootstrap"]),
+    }
+    bandpower = read_table(bandpower_path)
+    qc = read_table(qc_path)
+    regions = region_contrasts(
+        read_table(regions_path),
+        baseline,
+        target,
+        seed=derive_seed(seed, "stats", "regions"),
+        **boot,
+    )
+    write_table(regions, stats_regions_out, STATS_REGION_COLUMNS)
+    channels = channel_contrasts(
+        bandpower, baseline, target, seed=derive_seed(seed, "stats", "channels"), **boot
+    )
+    write_table(channels, stats_channels_out, STATS_CHANNEL_COLUMNS)
+    t1 = time.perf_counter()
+    clusters = cluster_tests(
+        bandpower,
+        electrodes_info(electrodes_paths),
+        baseline,
+        target,
+        alpha=float(config["stats"]["alpha"]),
+        n_permutations=int(config["stats"]["n_permutations"]),
+        seed=seed,
+    )
+    write_table(clusters, clusters_out, CLUSTER_COLUMNS)
+    t2 = time.perf_counter()
+    settings = resolve_settings(
+        config["stats"]["aperiodic"], config["bandpower"]["bands"], config["claims"]
+    )
+    aperiodic = aperiodic_table(read_table(psd_path), claim_sites(bandpower, config), settings)
+    write_table(aperiodic, aperiodic_out, APERIODIC_COLUMNS)
+    t3 = time.perf_counter()
+    inputs = ClaimInputs(
+        bandpower=bandpower,
+        qc=qc,
+        aperiodic=aperiodic,
+        dmn_summary=read_optional_table(dmn_summary_path),
+        classification=read_optional_json(classification_path),
+        classification_predictions=read_optional_table(predictions_path),
+    )
+    claims = evaluate_claims(inputs, config)
+    write_table(claims, claims_out, CLAIMS_COLUMNS)
+    logger.info(
+        "stats: contrasts %.1f s, clusters %.1f s, spectral fits %.1f s, claims %.1f s",
+        t1 - t0,
+        t2 - t1,
+        t3 - t2,
+        time.perf_counter() - t3,
+    )
+    for row in claims.itertuples(index=False):
+        logger.info("claim %s: %s (%s)", row.claim, row.verdict, row.caveat)
+    return claims

@@ -1,0 +1,113 @@
+# Group statistics, the claims table and the group report (eegstate.steps.stats, .report).
+#
+# Connectivity and classification outputs are inputs only when their steps are enabled;
+# without them their claims are `not_testable` ("step not run").
+
+CONNECTIVITY_ON = CONFIG["connectivity"]["enabled"]
+CLASSIFICATION_ON = CONFIG["classification"].get("enabled", True)
+# Only what the statistics use: changing e.g. a report option does not recompute them.
+STATS_CONFIG = {
+    key: CONFIG[key]
+    for key in (
+        *("baseline", "target", "seed", "stats", "claims", "report"),
+        *("preprocess", "bandpower", "connectivity"),
+    )
+}
+
+
+def optional_group_inputs(wildcards):
+    """Connectivity and classification tables, when those steps run."""
+    inputs = {}
+    if CONNECTIVITY_ON:
+        inputs["dmn_summary"] = f"{RESULTS}/group/dmn_summary.tsv"
+        inputs["connectivity"] = f"{RESULTS}/group/connectivity.tsv"
+    if CLASSIFICATION_ON:
+        inputs["classification"] = f"{RESULTS}/group/classification.json"
+        inputs["predictions"] = f"{RESULTS}/group/classification_predictions.tsv"
+        inputs["folds"] = f"{RESULTS}/group/classification_folds.tsv"
+    return inputs
+
+
+rule group_stats:
+    input:
+        unpack(optional_group_inputs),
+        bandpower=f"{RESULTS}/group/bandpower.tsv",
+        regions=f"{RESULTS}/group/bandpower_regions.tsv",
+        psd=f"{RESULTS}/group/psd.tsv",
+        qc=f"{RESULTS}/group/qc.tsv",
+        electrodes=recording_files("electrodes.tsv"),
+    output:
+        stats_regions=f"{RESULTS}/group/stats_regions.tsv",
+        stats_channels=f"{RESULTS}/group/stats_channels.tsv",
+        clusters=f"{RESULTS}/group/clusters.tsv",
+        aperiodic=f"{RESULTS}/group/aperiodic.tsv",
+        claims=report(
+            f"{RESULTS}/group/claims.tsv",
+            caption="../report/claims.rst",
+            category="Claims",
+        ),
+    params:
+        config=STATS_CONFIG,
+    log:
+        f"{RESULTS}/logs/group_stats.log",
+    resources:
+        mem_mb=2000,
+    conda:
+        ENV
+    script:
+        "../scripts/group_stats.py"
+
+
+rule group_report:
+    input:
+        unpack(optional_group_inputs),
+        bandpower=f"{RESULTS}/group/bandpower.tsv",
+        regions=f"{RESULTS}/group/bandpower_regions.tsv",
+        psd=f"{RESULTS}/group/psd.tsv",
+        qc=f"{RESULTS}/group/qc.tsv",
+        electrodes=recording_files("electrodes.tsv"),
+        stats_regions=rules.group_stats.output.stats_regions,
+        clusters=rules.group_stats.output.clusters,
+        aperiodic=rules.group_stats.output.aperiodic,
+        claims=rules.group_stats.output.claims,
+    output:
+        html=report(
+            f"{RESULTS}/group/report.html",
+            caption="../report/group_report.rst",
+            category="Group",
+        ),
+        psd=report(
+            f"{RESULTS}/group/figures/psd.png",
+            caption="../report/psd.rst",
+            category="Figures",
+        ),
+        topomaps=report(
+            f"{RESULTS}/group/figures/topomaps.png",
+            caption="../report/topomaps.rst",
+            category="Figures",
+        ),
+        aperiodic=report(
+            f"{RESULTS}/group/figures/aperiodic.png",
+            caption="../report/aperiodic.rst",
+            category="Figures",
+        ),
+        dmn=report(
+            f"{RESULTS}/group/figures/dmn.png",
+            caption="../report/dmn.rst",
+            category="Figures",
+        ),
+        classification=report(
+            f"{RESULTS}/group/figures/classification.png",
+            caption="../report/classification.rst",
+            category="Figures",
+        ),
+    params:
+        config=CONFIG,
+    log:
+        f"{RESULTS}/logs/group_report.log",
+    resources:
+        mem_mb=3000,
+    conda:
+        ENV
+    script:
+        "../scripts/group_report.py"
