@@ -106,21 +106,15 @@ def _config_overrides(items: Sequence[str]) -> dict[str, object]:
 
 def _simulate(args: argparse.Namespace, extra: Sequence[str]) -> int:
     """Write a simulated cohort, its sample sheet and ground truth."""
-    from eegstate.config import load_config
+    from eegstate.config import load_config, validate_config
     from eegstate.steps.data import simulate_dataset
 
-    overrides = {}
-    config = load_config(args.configfile, overrides)
-    simulation = dict(config["simulation"])
-    if args.n_subjects is not None:
-        simulation["n_subjects"] = args.n_subjects
-    if args.duration is not None:
-        simulation["duration_s"] = args.duration
-    if args.format is not None:
-        simulation["file_format"] = args.format
-    config["simulation"] = simulation
-    if args.seed is not None:
-        config["seed"] = args.seed
+    config = load_config(args.configfile)
+    options = {"n_subjects": args.n_subjects, "duration_s": args.duration}
+    options["file_format"] = args.format
+    simulation = {**config["simulation"], **{k: v for k, v in options.items() if v is not None}}
+    seed = config["seed"] if args.seed is None else args.seed
+    config = validate_config({**config, "simulation": simulation, "seed": seed})
     table = simulate_dataset(config, args.out_dir)
     print(
         f"Wrote {len(table)} recordings, {Path(args.out_dir) / 'samples.tsv'} and ground_truth.json"
