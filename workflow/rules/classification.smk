@@ -7,6 +7,7 @@ CLASSIFICATION = CONFIG["classification"]
 rule classification_features:
     input:
         epochs=recording_files("bandpower-epochs.tsv"),
+        dmn_summary=f"{RESULTS}/group/dmn_summary.tsv",
     output:
         features=f"{RESULTS}/group/features.tsv",
     params:

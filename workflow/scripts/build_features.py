@@ -9,4 +9,5 @@ run_logged(
     epoch_files=list(snakemake.input.epochs),
     features_out=snakemake.output.features,
     level=snakemake.params.level,
+    dmn_summary_path=snakemake.input.dmn_summary,
 )

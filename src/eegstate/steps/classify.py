@@ -60,6 +60,17 @@ def build_features(
         raise ValueError("no per-epoch band-power tables to build features from")
     epochs = pd.concat([read_table(path) for path in epoch_files], ignore_index=True)
     dmn = read_table(dmn_summary_path) if dmn_summary_path else None
+    if dmn is not None:
+        uncovered = sorted(set(epochs["recording"]) - set(dmn["recording"]))
+        if uncovered:
+            # A feature missing for some recordings cannot be used by the classifiers; the
+            # connectivity step skips low-density montages and excluded recordings.
+            logger.warning(
+                "DMN connectivity features left out: no DMN summary for %d recording(s) (%s)",
+                len(uncovered),
+                ", ".join(uncovered[:5]),
+            )
+            dmn = None
     features = epoch_features(epochs, level=level, dmn_summary=dmn)
     write_table(features, features_out)
     return features
