@@ -59,6 +59,7 @@ def remove_artefact_components(
     exclude_labels: Sequence[str],
     min_probability: float,
     seed: int,
+    method: str = "picard",
 ) -> ICAResult:
     """Fit ICA, label components with ICLabel and remove artefact components in place.
 
@@ -76,6 +77,10 @@ def remove_artefact_components(
         Minimum ICLabel probability of the winning class for removal.
     seed : int
         Random seed of the ICA.
+    method : {"picard", "picard_o"}
+        ``picard``: Picard without orthogonality constraint, equivalent to extended infomax
+        (ICLabel's training setting). ``picard_o``: with the constraint (extended FastICA-like),
+        about twice as fast; labels were the same on the simulated cohort.
 
     Returns
     -------
@@ -93,7 +98,7 @@ def remove_artefact_components(
     ica = mne.preprocessing.ICA(
         n_components=wanted,
         method="picard",
-        fit_params={"ortho": False, "extended": True},
+        fit_params={"ortho": method == "picard_o", "extended": True},
         random_state=seed,
         max_iter="auto",
         verbose="error",

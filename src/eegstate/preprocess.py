@@ -307,6 +307,7 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
             exclude_labels=params["ica_exclude_labels"],
             min_probability=params["ica_min_probability"],
             seed=seed,
+            method=params["ica"],
         )
         qc.ica_n_components = ica.n_components
         qc.ica_labels = ica.label_counts()
