@@ -77,4 +77,3 @@ def test_frontal_theta_null_is_not_reported_as_a_change(region_contrast):
     assert wilcoxon(measured).pvalue > 0.05
     assert abs(measured.mean()) < 0.3
     assert wilcoxon(changes(region_contrast, "alpha", "occipital")).pvalue < 0.01
-

@@ -11,15 +11,18 @@ import pandas as pd
 import pytest
 
 from eegstate.report import (
+    GroupResults,
     build_group_report,
     psd_state_summary,
     summarise_contrast,
     write_group_report,
 )
 from eegstate.report import html as report_html
+from eegstate.report.claims_text import claim_sentence
 from eegstate.report.stats import bootstrap_mean_ci
 from eegstate.tables import (
     BANDPOWER_COLUMNS,
+    CLAIMS_COLUMNS,
     PSD_COLUMNS,
     QC_COLUMNS,
     REGION_BANDPOWER_COLUMNS,
@@ -398,7 +401,8 @@ def test_report_contents(report: str, study: dict) -> None:
     excluded = re.findall(r'<tr class="excluded">(.*?)</tr>', report, re.S)
     assert len(excluded) == 1 and "sub-77" in excluded[0]
     # Section order and configuration/versions.
-    order = ["contrast", "Power spectra", "topographies", "Per-subject", "Quality", "Configuration"]
+    order = ["What the data say", "Band × region", "Power spectra", "topographies", "Aperiodic"]
+    order += ["Per-subject", "Default-mode", "classification", "Quality", "Data citation"]
     positions = [report.index(word) for word in order]
     assert positions == sorted(positions)
     assert "bands:" in report and "numpy" in report and "matplotlib" in report
@@ -430,3 +434,73 @@ def test_write_group_report_is_atomic(
         write_group_report(out, **study, **REPORT_KW)
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
     assert out.read_text(encoding="utf-8") == report
+
+
+# ----------------------------------------------------------------------------- claims, figures
+
+
+CLAIMS = pd.DataFrame(
+    [
+        ("alpha_abolished", "posterior alpha", -1.74, -1.93, -1.52, 0.0005, 12, "reduced", "pk"),
+        ("gamma_increases", "gamma", np.nan, np.nan, np.nan, np.nan, 0, "not_testable", "100 Hz"),
+    ],
+    columns=list(CLAIMS_COLUMNS),
+)
+
+
+def test_claim_sentences_state_verdict_and_numbers() -> None:
+    alpha, gamma = CLAIMS.to_dict("records")
+    assert claim_sentence(alpha) == (
+        "Alpha is reduced, not abolished: posterior alpha −1.7 dB [−1.9, −1.5], "
+        "p < 0.001 (Holm), n = 12; pk."
+    )
+    assert claim_sentence(gamma).startswith("Not testable:")
+    assert "100 Hz" in claim_sentence(gamma)
+
+
+def test_report_with_results_puts_claims_first_and_fills_the_figure_sink(study: dict) -> None:
+    sink: dict[str, bytes] = {}
+    doc = build_group_report(
+        **study,
+        **REPORT_KW,
+        results=GroupResults(claims=CLAIMS, citation="Doe 2020"),
+        figure_sink=sink,
+    )
+    assert doc.index('id="claims-table"') < doc.index("Band × region contrast")
+    assert "Alpha is reduced, not abolished" in doc
+    assert "Data:</strong> Doe 2020" in doc
+    assert "step not run" in doc  # connectivity and classification sections
+    assert set(sink) == {"psd", "topomaps", "aperiodic", "dmn", "classification"}
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in sink.values())
+
+
+def test_recording_report(tmp_path: Path) -> None:
+    import mne
+    from conftest import make_raw
+
+    from eegstate.config import validate_config
+    from eegstate.pipeline import analyse_raw
+    from eegstate.report.recording import write_recording_report
+
+    raw = make_raw(n_seconds=30.0)
+    identity = {"subject": "01", "session": "", "recording": "sub-01_r", "state": BASE}
+    config = validate_config(
+        {"preprocess": {"ica": "none", "reject": "ptp_mad", "bad_channels": "none"}}
+    )
+    with mne.utils.use_log_level("error"):
+        result = analyse_raw(raw, config, identity)
+    out = write_recording_report(
+        tmp_path / "r.html",
+        identity=identity,
+        raw=raw,
+        epochs=result.epochs,
+        bandpower=result.bandpower,
+    )
+    text = out.read_text(encoding="utf-8")
+    for title in ("Raw PSD", "Epochs drop log", "Band power topomaps"):
+        assert title in text
+    excluded = write_recording_report(
+        tmp_path / "x.html", identity=identity, excluded="too few epochs <3>"
+    )
+    assert "too few epochs &lt;3&gt;" in excluded.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "x.html"]

@@ -12,6 +12,12 @@ rule process_recording:
         qc=f"{RESULTS}/sub-{{subject}}/{{recording}}_qc.tsv",
         connectivity=f"{RESULTS}/sub-{{subject}}/{{recording}}_connectivity.tsv",
         dmn_summary=f"{RESULTS}/sub-{{subject}}/{{recording}}_dmn-summary.tsv",
+        # Per-recording mne.Report (report.recording_reports).
+        **(
+            {"report": f"{RESULTS}/sub-{{subject}}/{{recording}}_report.html"}
+            if CONFIG["report"]["recording_reports"]
+            else {}
+        ),
     params:
         raw_path=recording_raw_path,
         identity=recording_identity,

@@ -15,22 +15,31 @@ STATS_CONFIG = {
 }
 
 
-def optional_group_inputs(wildcards):
-    """Connectivity and classification tables, when those steps run."""
-    inputs = {}
-    if CONNECTIVITY_ON:
-        inputs["dmn_summary"] = f"{RESULTS}/group/dmn_summary.tsv"
-        inputs["connectivity"] = f"{RESULTS}/group/connectivity.tsv"
-    if CLASSIFICATION_ON:
-        inputs["classification"] = f"{RESULTS}/group/classification.json"
-        inputs["predictions"] = f"{RESULTS}/group/classification_predictions.tsv"
-        inputs["folds"] = f"{RESULTS}/group/classification_folds.tsv"
-    return inputs
+# Connectivity and classification tables, when those steps run.
+OPTIONAL_GROUP_INPUTS = {
+    **(
+        {
+            "dmn_summary": f"{RESULTS}/group/dmn_summary.tsv",
+            "connectivity": f"{RESULTS}/group/connectivity.tsv",
+        }
+        if CONNECTIVITY_ON
+        else {}
+    ),
+    **(
+        {
+            "classification": f"{RESULTS}/group/classification.json",
+            "predictions": f"{RESULTS}/group/classification_predictions.tsv",
+            "folds": f"{RESULTS}/group/classification_folds.tsv",
+        }
+        if CLASSIFICATION_ON
+        else {}
+    ),
+}
 
 
 rule group_stats:
     input:
-        unpack(optional_group_inputs),
+        unpack(lambda wildcards: OPTIONAL_GROUP_INPUTS),
         bandpower=f"{RESULTS}/group/bandpower.tsv",
         regions=f"{RESULTS}/group/bandpower_regions.tsv",
         psd=f"{RESULTS}/group/psd.tsv",
@@ -60,7 +69,7 @@ rule group_stats:
 
 rule group_report:
     input:
-        unpack(optional_group_inputs),
+        unpack(lambda wildcards: OPTIONAL_GROUP_INPUTS),
         bandpower=f"{RESULTS}/group/bandpower.tsv",
         regions=f"{RESULTS}/group/bandpower_regions.tsv",
         psd=f"{RESULTS}/group/psd.tsv",

@@ -17,4 +17,5 @@ run_logged(
     connectivity_out=snakemake.output.connectivity,
     dmn_summary_out=snakemake.output.dmn_summary,
     cache_dir=snakemake.params.cache_dir,
+    report_out=snakemake.output.get("report"),
 )

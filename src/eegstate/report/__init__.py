@@ -6,10 +6,11 @@ importing this package is cheap.
 
 from __future__ import annotations
 
-from eegstate.report.html import build_group_report, write_group_report
+from eegstate.report.html import GroupResults, build_group_report, write_group_report
 from eegstate.report.stats import psd_state_summary, summarise_contrast
 
 __all__ = [
+    "GroupResults",
     "build_group_report",
     "psd_state_summary",
     "summarise_contrast",

@@ -14,6 +14,7 @@ import os
 import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from eegstate.report import figures, stats
+from eegstate.report.claims_text import CLAIM_TITLES, claim_sentence, format_p
 
 if TYPE_CHECKING:
     import mne
@@ -52,6 +54,8 @@ dl.meta dt{font-weight:600}dl.meta dd{margin:0}
 img{max-width:100%;height:auto;display:block;margin:.5em 0}
 pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.85em}
 ul.sentences li{margin:.15em 0}
+ul.claims li{margin:.5em 0}
+.citation{font-size:.9em}
 .scroll{overflow-x:auto}
 """
 
@@ -155,18 +159,50 @@ def figure_to_data_uri(fig: Figure, *, dpi: int = DPI) -> str:
     str
         The data URI.
     """
+    return "data:image/png;base64," + base64.b64encode(figure_png(fig, dpi=dpi)).decode("ascii")
+
+
+def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
+    """Render a figure to PNG bytes (no metadata timestamps) and release it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Figure to render; it is closed afterwards.
+    dpi : int
+        Resolution.
+
+    Returns
+    -------
+    bytes
+        The PNG.
+    """
     buf = io.BytesIO()
     try:
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     finally:
         figures.close_figure(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()
 
 
-def _img(fig: Figure | None, alt: str) -> str:
+def _img(
+    fig: Figure | None,
+    alt: str,
+    *,
+    sink: dict[str, bytes] | None = None,
+    key: str | None = None,
+    missing: str = "Figure not available.",
+) -> str:
+    """Embed a figure as a data URI; with ``sink`` and ``key`` also keep its PNG bytes."""
     if fig is None:
-        return '<p class="muted">Figure not available.</p>'
-    return f'<img src="{figure_to_data_uri(fig)}" alt="{_esc(alt)}">'
+        if sink is not None and key is not None:
+            sink[key] = figure_png(figures.plot_placeholder(missing))
+        return f'<p class="muted">{_esc(missing)}</p>'
+    png = figure_png(fig)
+    if sink is not None and key is not None:
+        sink[key] = png
+    uri = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return f'<img src="{uri}" alt="{_esc(alt)}">'
 
 
 # ----------------------------------------------------------------------------- metadata
@@ -319,7 +355,7 @@ def _contrast_section(
     seed: int,
 ) -> str:
     ci = _ci_label(ci_level)
-    parts = [f"<h2>1. Band × region contrast: {_esc(target)} − {_esc(baseline)}</h2>"]
+    parts = [f"<h2>2. Band × region contrast: {_esc(target)} − {_esc(baseline)}</h2>"]
     if contrast.empty:
         parts.append('<p class="note">No subject has both states: no within-subject contrast.</p>')
         return "\n".join(parts)
@@ -362,7 +398,23 @@ def _contrast_section(
             )
         )
     header = ("Band", "Range", "Region", "n subjects", "Mean Δ (dB)", ci, "Lower", "Higher")
-    parts.append(_table(header, rows, numeric=(False, False, False, True, True, True, True, True)))
+    numeric = [False, False, False, True, True, True, True, True]
+    if "p_holm" in contrast.columns:
+        rows = [
+            (*r, format_p(float(c.p_value)), format_p(float(c.p_holm)))
+            for r, c in zip(rows, contrast.itertuples(index=False), strict=True)
+        ]
+        header = (*header, "Wilcoxon p", "Holm p")
+        numeric += [True, True]
+        parts.append(
+            '<p class="muted">'
+            + _esc(
+                "p: two-sided Wilcoxon signed-rank test over subjects; Holm: adjusted over "
+                "every band × region of this table."
+            )
+            + "</p>"
+        )
+    parts.append(_table(header, rows, numeric=numeric))
     return "\n".join(parts)
 
 
@@ -376,8 +428,9 @@ def _psd_section(
     ci_level: float,
     n_bootstrap: int,
     seed: int,
+    sink: dict[str, bytes] | None = None,
 ) -> str:
-    parts = ["<h2>2. Power spectra per state</h2>"]
+    parts = ["<h2>3. Power spectra per state</h2>"]
     if psd.empty:
         parts.append('<p class="muted">No PSD data.</p>')
         return "\n".join(parts)
@@ -393,7 +446,7 @@ def _psd_section(
         f"Group power spectral density per state ({', '.join(t for t, _ in panels)}): mean over "
         f"subjects with {_ci_label(ci_level)} bands; frequency bands shaded."
     )
-    parts.append(_img(fig, alt))
+    parts.append(_img(fig, alt, sink=sink, key="psd"))
     parts.append(
         '<p class="muted">'
         + _esc(
@@ -407,20 +460,34 @@ def _psd_section(
 
 
 def _topomap_section(
-    bandpower: pd.DataFrame, info: mne.Info, bands: pd.DataFrame, *, baseline: str, target: str
+    bandpower: pd.DataFrame,
+    info: mne.Info,
+    bands: pd.DataFrame,
+    *,
+    baseline: str,
+    target: str,
+    clusters: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+    sink: dict[str, bytes] | None = None,
 ) -> str:
-    parts = ["<h2>3. Scalp topographies</h2>"]
+    from eegstate.stats.clusters import cluster_masks
+
+    parts = ["<h2>4. Scalp topographies and spatial clusters</h2>"]
     means = stats.channel_state_means(bandpower, baseline, target)
+    masks = cluster_masks(clusters, alpha) if clusters is not None else None
     fig = (
-        figures.plot_topomaps(means, info, bands, baseline=baseline, target=target)
+        figures.plot_topomaps(
+            means, info, bands, baseline=baseline, target=target, cluster_channels=masks
+        )
         if len(means)
         else None
     )
     alt = (
         f"Topographic maps per band: {baseline} mean, {target} mean (shared dB scale) and "
-        f"{target} − {baseline} difference (diverging scale centred at 0)."
+        f"{target} − {baseline} difference (diverging scale centred at 0); white sensors mark "
+        "significant clusters."
     )
-    parts.append(_img(fig, alt))
+    parts.append(_img(fig, alt, sink=sink, key="topomaps"))
     parts.append(
         '<p class="muted">'
         + _esc(
@@ -429,13 +496,43 @@ def _topomap_section(
         )
         + "</p>"
     )
+    if clusters is not None:
+        parts.append(_clusters_table(clusters, alpha))
     return "\n".join(parts)
+
+
+def _clusters_table(clusters: pd.DataFrame, alpha: float) -> str:
+    if clusters.empty:
+        return '<p class="muted">No suprathreshold cluster in any band.</p>'
+    first = clusters.iloc[0]
+    text = (
+        f"Cluster permutation test over channels per band (mne.stats."
+        f"permutation_cluster_1samp_test; channel adjacency from the montage; cluster-forming "
+        f"threshold |t| > {float(first['t_threshold']):.2f}, {int(first['n_permutations'])} "
+        f"sign-flip permutations, n = {int(first['n_subjects'])}). White sensors on the "
+        f"contrast maps belong to clusters with p < {alpha:g}."
+    )
+    rows = [
+        (
+            r.band,
+            int(r.cluster),
+            r.direction,
+            int(r.n_channels),
+            _plain(r.statistic, 1),
+            format_p(float(r.p_value)),
+            r.channels,
+        )
+        for r in clusters.itertuples(index=False)
+    ]
+    header = ("Band", "Cluster", "Direction", "Channels (n)", "Σt", "p", "Channels")
+    numeric = (False, True, False, True, True, True, False)
+    return f'<p class="muted">{_esc(text)}</p>' + _table(header, rows, numeric=numeric)
 
 
 def _paired_section(
     bandpower: pd.DataFrame, bands: pd.DataFrame, *, baseline: str, target: str
 ) -> str:
-    parts = ["<h2>4. Per-subject posterior band power</h2>"]
+    parts = ["<h2>6. Per-subject posterior band power</h2>"]
     posterior = stats.posterior_channels(bandpower)
     label = "Posterior" if posterior else "All-channel"
     paired = stats.posterior_subject_values(bandpower, baseline, target)
@@ -467,7 +564,7 @@ def _paired_section(
 
 
 def _qc_section(qc: pd.DataFrame) -> str:
-    parts = ["<h2>5. Quality control</h2>"]
+    parts = ["<h2>9. Quality control</h2>"]
     if qc is None or qc.empty:
         parts.append('<p class="muted">No QC rows.</p>')
         return "\n".join(parts)
@@ -497,14 +594,288 @@ def _qc_section(qc: pd.DataFrame) -> str:
     return "\n".join(parts)
 
 
-def _config_section(config: Mapping[str, Any] | None, versions: Mapping[str, str]) -> str:
-    parts = ["<h2>6. Configuration and software</h2>"]
+def _config_section(
+    config: Mapping[str, Any] | None, versions: Mapping[str, str], citation: str | None = None
+) -> str:
+    parts = ["<h2>10. Data citation, configuration and software</h2>"]
+    if citation:
+        parts.append(f'<p class="citation"><strong>Data:</strong> {_esc(citation)}</p>')
     parts.append(f"<pre>{_esc(config_yaml(config))}</pre>")
     parts.append(_table(("Package", "Version"), list(versions.items())))
     return "\n".join(parts)
 
 
+def _claims_section(
+    claims: pd.DataFrame | None, *, baseline: str, target: str, design_note: str | None
+) -> str:
+    parts = [f"<h2>1. What the data say: {_esc(target)} vs {_esc(baseline)}</h2>"]
+    if design_note:
+        parts.append(f'<p class="note">{_esc("Design: " + design_note)}</p>')
+    if claims is None or claims.empty:
+        parts.append('<p class="muted">Claims were not evaluated (no claims table).</p>')
+        return "\n".join(parts)
+    items = []
+    for row in claims.to_dict("records"):
+        verdict = str(row["verdict"])
+        items.append(
+            f'<li class="claim verdict-{_esc(verdict)}"><strong>'
+            f"{_esc(CLAIM_TITLES.get(str(row['claim']), row['claim']))}</strong> — "
+            f"{_esc(claim_sentence(row))}</li>"
+        )
+    parts.append('<ul class="sentences claims">' + "\n".join(items) + "</ul>")
+    rows = [
+        (
+            r.claim,
+            r.verdict,
+            _text(r.effect),
+            f"[{_text(r.ci_low)}, {_text(r.ci_high)}]",
+            _text(r.p_value),
+            int(r.n_subjects),
+            r.measure,
+            r.caveat,
+        )
+        for r in claims.itertuples(index=False)
+    ]
+    header = ("Claim", "Verdict", "Effect", "CI", "p", "n", "Measure", "Caveat")
+    numeric = (False, False, True, True, True, True, False, False)
+    table = _table(header, rows, numeric=numeric).replace(
+        '<div class="scroll"><table>', '<div class="scroll"><table id="claims-table">', 1
+    )
+    parts.append(table)
+    parts.append(
+        '<p class="muted">'
+        + _esc(
+            "Verdicts come from measured numbers only, by the rules documented in "
+            "eegstate.stats.verdicts (thresholds from the config sections claims and stats). "
+            "Band-power and DMN p-values: Wilcoxon signed-rank, Holm-adjusted over the paired "
+            "claims; decoding: subject-aware permutation p. Intervals: percentile bootstrap "
+            "over subjects."
+        )
+        + "</p>"
+    )
+    return "\n".join(parts)
+
+
+def _aperiodic_section(
+    aperiodic: pd.DataFrame | None,
+    *,
+    baseline: str,
+    target: str,
+    site: str,
+    min_height_db: float,
+    ci_level: float,
+    n_bootstrap: int,
+    seed: int,
+    sink: dict[str, bytes] | None = None,
+) -> str:
+    from eegstate.stats import paired_contrasts
+
+    parts = ["<h2>5. Aperiodic-adjusted spectra</h2>"]
+    if aperiodic is None or aperiodic.empty:
+        parts.append('<p class="muted">No spectral parameterisation available.</p>')
+        if sink is not None:
+            sink["aperiodic"] = figure_png(figures.plot_placeholder("No aperiodic fits."))
+        return "\n".join(parts)
+    if site not in set(aperiodic["site"]):
+        site = str(aperiodic["site"].iloc[0])
+    fig = figures.plot_aperiodic(
+        aperiodic, site, baseline=baseline, target=target, min_height_db=min_height_db
+    )
+    alt = (
+        f"Per-subject aperiodic exponent, offset and periodic alpha-peak height ({site} "
+        f"channels), {baseline} vs {target}."
+    )
+    parts.append(
+        _img(fig, alt, sink=sink, key="aperiodic", missing="No subject has fits in both states.")
+    )
+    rows = aperiodic[aperiodic["site"] == site].copy()
+    present = rows["alpha_present"].astype(str).str.lower() == "true"
+    rows["alpha_peak_db"] = rows["alpha_height_db"].where(present, 0.0)
+    long = rows.melt(
+        id_vars=["subject", "state"],
+        value_vars=["exponent", "offset", "alpha_peak_db"],
+        var_name="parameter",
+    )
+    contrast = paired_contrasts(
+        long,
+        baseline,
+        target,
+        ["parameter"],
+        value="value",
+        linear=False,
+        ci_level=ci_level,
+        n_bootstrap=n_bootstrap,
+        seed=seed,
+    )
+    counts = []
+    for state in (baseline, target):
+        sub = rows[rows["state"] == state]
+        has = sub[sub["alpha_present"].astype(str).str.lower() == "true"]
+        counts.append(
+            f"{state}: alpha peak in {len(has)}/{len(sub)} recordings"
+            + (
+                f" (mean {has['alpha_freq'].astype(float).mean():.1f} Hz, "
+                f"{has['alpha_height_db'].astype(float).mean():.1f} dB above aperiodic)"
+                if len(has)
+                else ""
+            )
+        )
+    parts.append(
+        "<p>"
+        + _esc(
+            f"specparam fits (fixed aperiodic mode) of each recording's {site} channel-average "
+            f"spectrum; a peak counts as present at >= {min_height_db:g} dB above the aperiodic "
+            "fit. " + "; ".join(counts) + "."
+        )
+        + "</p>"
+    )
+    table_rows = [
+        (
+            r.parameter,
+            int(r.n_subjects),
+            _signed(r.mean, 3),
+            f"[{_plain(r.ci_low, 3)}, {_plain(r.ci_high, 3)}]",
+            format_p(float(r.p_value)),
+        )
+        for r in contrast.itertuples(index=False)
+    ]
+    header = ("Parameter", "n", f"Mean Δ ({target} − {baseline})", _ci_label(ci_level), "p")
+    parts.append(_table(header, table_rows, numeric=(False, True, True, True, True)))
+    parts.append(
+        '<p class="muted">'
+        + _esc(
+            "A flatter (smaller) exponent or lower offset lowers band power without any change "
+            "of the oscillation; a falling peak height above the aperiodic fit is a weaker "
+            "oscillation (Donoghue et al. 2020, Nat Neurosci 23:1655). Absent peaks count as "
+            "0 dB in the peak-height contrast."
+        )
+        + "</p>"
+    )
+    return "\n".join(parts)
+
+
+def _dmn_section(
+    connectivity: pd.DataFrame | None,
+    dmn_summary: pd.DataFrame | None,
+    *,
+    baseline: str,
+    target: str,
+    band: str,
+    metric: str,
+    sink: dict[str, bytes] | None = None,
+) -> str:
+    parts = ["<h2>7. Default-mode-network connectivity</h2>"]
+    missing = "DMN connectivity: step not run (connectivity disabled or outputs missing)."
+    if connectivity is None or connectivity.empty:
+        parts.append(_img(None, "", sink=sink, key="dmn", missing=missing))
+        return "\n".join(parts)
+    try:
+        from eegstate.connectivity.figures import plot_connectivity_matrices, plot_dmn_change
+    except ImportError:  # pragma: no cover - the connectivity package ships with eegstate
+        parts.append(_img(None, "", sink=sink, key="dmn", missing=missing))
+        return "\n".join(parts)
+    try:
+        matrices = plot_connectivity_matrices(
+            connectivity, baseline=baseline, target=target, band=band, metric=metric
+        )
+    except ValueError as err:
+        matrices = None
+        missing = f"DMN connectivity matrices not available: {err}."
+    alt = f"{band} {metric} node matrices per state and their paired contrast."
+    parts.append(_img(matrices, alt, sink=sink, key="dmn", missing=missing))
+    if dmn_summary is not None and not dmn_summary.empty:
+        try:
+            change = plot_dmn_change(
+                dmn_summary, baseline=baseline, target=target, band=band, metric=metric
+            )
+        except ValueError:
+            change = None
+        parts.append(_img(change, f"Per-subject within-DMN and within-control {metric}."))
+    parts.append(
+        '<p class="muted">'
+        + _esc(
+            "Template-head source estimates (centimetre accuracy); EEG connectivity is not fMRI "
+            "'DMN activity'. Read the DMN result as a tested hypothesis."
+        )
+        + "</p>"
+    )
+    return "\n".join(parts)
+
+
+def _classification_section(
+    summary: Mapping[str, Any] | None,
+    predictions: pd.DataFrame | None,
+    folds: pd.DataFrame | None,
+    *,
+    sink: dict[str, bytes] | None = None,
+) -> str:
+    parts = ["<h2>8. State classification</h2>"]
+    if not summary:
+        parts.append(
+            _img(
+                None,
+                "",
+                sink=sink,
+                key="classification",
+                missing="Classification: step not run (outputs missing).",
+            )
+        )
+        return "\n".join(parts)
+    roc = subjects = None
+    try:
+        from eegstate.classify import roc_curves, subject_accuracy
+
+        roc = roc_curves(predictions) if predictions is not None and len(predictions) else None
+        subjects = subject_accuracy(folds) if folds is not None and len(folds) else None
+    except (ImportError, ValueError) as err:
+        logger.warning("classification figures not available: %s", err)
+    fig = figures.plot_classification(roc, subjects)
+    alt = "ROC curves of held-out subjects and per-subject balanced accuracy."
+    parts.append(_img(fig, alt, sink=sink, key="classification"))
+    items = [
+        ("Estimator", summary.get("estimator", "")),
+        ("Balanced accuracy (held-out epochs)", _text(summary.get("balanced_accuracy"))),
+        ("ROC AUC", _text(summary.get("roc_auc"))),
+        ("Permutation p", _text(summary.get("p_value"))),
+        ("Permutations", _text(summary.get("n_permutations"))),
+        ("Subjects", _text(summary.get("n_subjects"))),
+        ("Normalisation", summary.get("normalize", "")),
+    ]
+    meta = "".join(f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in items)
+    parts.append(f'<dl class="meta">{meta}</dl>')
+    parts.append(
+        '<p class="muted">'
+        + _esc(
+            "Nested leave-one-subject-out evaluation: every prediction is for a subject the "
+            "model never saw. Near-perfect accuracy on real data can signal leakage."
+        )
+        + "</p>"
+    )
+    return "\n".join(parts)
+
+
 # ----------------------------------------------------------------------------- public API
+
+
+@dataclass(frozen=True)
+class GroupResults:
+    """Optional results shown in the group report (None: the section says it is missing)."""
+
+    claims: pd.DataFrame | None = None
+    stats_regions: pd.DataFrame | None = None
+    clusters: pd.DataFrame | None = None
+    aperiodic: pd.DataFrame | None = None
+    connectivity: pd.DataFrame | None = None
+    dmn_summary: pd.DataFrame | None = None
+    classification: Mapping[str, Any] | None = None
+    classification_predictions: pd.DataFrame | None = None
+    classification_folds: pd.DataFrame | None = None
+    citation: str | None = None
+
+
+def _option(config: Mapping[str, Any] | None, section: str, key: str, default: Any) -> Any:
+    value = (config or {}).get(section, {}) or {}
+    return value.get(key, default) if isinstance(value, Mapping) else default
 
 
 def build_group_report(
@@ -522,6 +893,8 @@ def build_group_report(
     ci_level: float = 0.95,
     n_bootstrap: int = 2000,
     title: str | None = None,
+    results: GroupResults | None = None,
+    figure_sink: dict[str, bytes] | None = None,
 ) -> str:
     """Build the group report as one self-contained HTML document.
 
@@ -542,7 +915,8 @@ def build_group_report(
     dataset : str
         Dataset name shown in the header.
     config : mapping or None
-        Configuration shown as YAML.
+        Configuration shown as YAML (its ``stats``, ``claims`` options, when present, set the
+        significance level, the aperiodic site and the DMN band and metric shown).
     seed : int
         Seed of the bootstraps.
     ci_level : float
@@ -551,6 +925,12 @@ def build_group_report(
         Bootstrap resamples over subjects.
     title : str, optional
         Page title; defaults to ``"<dataset>: <target> vs <baseline>"``.
+    results : GroupResults, optional
+        Claims, statistics, spectral fits, connectivity, classification and the data
+        citation; sections whose inputs are missing say so.
+    figure_sink : dict, optional
+        Filled with the PNG bytes of the main figures (``psd``, ``topomaps``, ``aperiodic``,
+        ``dmn``, ``classification``; a placeholder PNG when a figure is not available).
 
     Returns
     -------
@@ -558,19 +938,27 @@ def build_group_report(
         HTML document (UTF-8 text, images embedded as base64 PNG, no scripts or external
         resources, no timestamps).
     """
+    from eegstate.stats.claims import DESIGN_CAVEAT, site_name
+
     t0 = time.perf_counter()
     if baseline == target:
         raise ValueError("baseline and target states must differ")
     stats._check_columns(bandpower, ("subject", "state", "channel", "region", "band"), "bandpower")
+    res = results or GroupResults()
     bandpower = bandpower.copy()
     bandpower["region"] = bandpower["region"].fillna("")
     title = title or f"eegstate group report — {dataset}: {target} vs {baseline}"
     bands = stats.band_table(bandpower)
     coverage = stats.state_coverage(bandpower, baseline, target)
     versions = package_versions()
-    contrast = stats.summarise_contrast(
-        region_bandpower, baseline, target, ci_level=ci_level, n_bootstrap=n_bootstrap, seed=seed
-    )
+    boot = {"ci_level": ci_level, "n_bootstrap": n_bootstrap, "seed": seed}
+    if res.stats_regions is not None and not res.stats_regions.empty:
+        contrast = res.stats_regions
+    else:
+        contrast = stats.summarise_contrast(region_bandpower, baseline, target, **boot)
+    alpha = float(_option(config, "stats", "alpha", 0.05))
+    aperiodic_opts = _option(config, "stats", "aperiodic", {}) or {}
+    design = DESIGN_CAVEAT if _option(config, "claims", "open_label_fixed_order", False) else None
     sections = [
         _header_section(
             title=title,
@@ -581,29 +969,48 @@ def build_group_report(
             coverage=coverage,
             version=versions["eegstate"],
         ),
-        _contrast_section(
-            contrast,
-            bands,
-            baseline=baseline,
-            target=target,
-            ci_level=ci_level,
-            n_bootstrap=n_bootstrap,
-            seed=seed,
-        ),
+        _claims_section(res.claims, baseline=baseline, target=target, design_note=design),
+        _contrast_section(contrast, bands, baseline=baseline, target=target, **boot),
         _psd_section(
-            psd,
+            psd, bandpower, bands, baseline=baseline, target=target, sink=figure_sink, **boot
+        ),
+        _topomap_section(
             bandpower,
+            info,
             bands,
             baseline=baseline,
             target=target,
-            ci_level=ci_level,
-            n_bootstrap=n_bootstrap,
-            seed=seed,
+            clusters=res.clusters,
+            alpha=alpha,
+            sink=figure_sink,
         ),
-        _topomap_section(bandpower, info, bands, baseline=baseline, target=target),
+        _aperiodic_section(
+            res.aperiodic,
+            baseline=baseline,
+            target=target,
+            site=site_name(_option(config, "claims", "alpha_regions", ["parietal", "occipital"])),
+            min_height_db=float(aperiodic_opts.get("min_peak_height_db", 1.0)),
+            sink=figure_sink,
+            **boot,
+        ),
         _paired_section(bandpower, bands, baseline=baseline, target=target),
+        _dmn_section(
+            res.connectivity,
+            res.dmn_summary,
+            baseline=baseline,
+            target=target,
+            band=str(_option(config, "claims", "dmn_band", "alpha")),
+            metric=str(_option(config, "claims", "dmn_metric", "aec_orth")),
+            sink=figure_sink,
+        ),
+        _classification_section(
+            res.classification,
+            res.classification_predictions,
+            res.classification_folds,
+            sink=figure_sink,
+        ),
         _qc_section(qc),
-        _config_section(config, versions),
+        _config_section(config, versions, res.citation),
     ]
     doc = "\n".join(
         [
@@ -642,6 +1049,8 @@ def write_group_report(
     ci_level: float = 0.95,
     n_bootstrap: int = 2000,
     title: str | None = None,
+    results: GroupResults | None = None,
+    figure_sink: dict[str, bytes] | None = None,
 ) -> Path:
     """Build the group report and write it atomically.
 
@@ -653,7 +1062,7 @@ def write_group_report(
     path : str or os.PathLike
         Destination ``.html`` file; missing parent directories are created.
     bandpower, region_bandpower, psd, qc, info, baseline, target, dataset, config, seed, \
-ci_level, n_bootstrap, title
+ci_level, n_bootstrap, title, results, figure_sink
         As in :func:`build_group_report`.
 
     Returns
@@ -675,6 +1084,8 @@ ci_level, n_bootstrap, title
         ci_level=ci_level,
         n_bootstrap=n_bootstrap,
         title=title,
+        results=results,
+        figure_sink=figure_sink,
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)

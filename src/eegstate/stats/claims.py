@@ -375,13 +375,17 @@ class ClaimEvaluator:
         gamma = self.band_claim("gamma_increases", "gamma_band", "gamma_regions", None, "gamma")
         dmn = self.dmn_claim()
         paired = [alpha, theta, gamma, dmn]
-        testable = [r for r in paired if r.paired and r.n_subjects >= self.t.min_subjects]
+        testable = [
+            r
+            for r in paired
+            if r.paired and rules.too_few_subjects(r.n_subjects, self.t, "", wilcoxon=True) is None
+        ]
         adjusted = holm_adjust([r.p_value for r in testable])
         for r, p in zip(testable, adjusted, strict=True):
             r.p_value = float(p)
         for r in paired:
-            if r not in testable:
-                r.p_value = math.nan if r.n_subjects == 0 else r.p_value
+            if r not in testable:  # no test: the effect and CI stay as a description
+                r.p_value = math.nan
         self._decide(alpha, theta, gamma, dmn, testable)
         rows = [*paired, self.decodable_claim()]
         if self.claims_cfg.get("open_label_fixed_order"):
@@ -394,7 +398,7 @@ class ClaimEvaluator:
             if r not in testable:
                 r.verdict = rules.NOT_TESTABLE
                 if r.paired or not r.notes:
-                    few = rules.too_few_subjects(r.n_subjects, self.t, r.claim)
+                    few = rules.too_few_subjects(r.n_subjects, self.t, r.claim, wilcoxon=True)
                     r.notes[:0] = list(few.notes) if few else []
                 continue
             effect = rules.PairedEffect(r.effect, r.ci_low, r.ci_high, r.p_value, r.n_subjects)

@@ -29,8 +29,11 @@ claim                      rules
 any claim                  ``not_testable`` if its step did not run or wrote no rows, the band
                            is not configured, the band exceeds the usable upper frequency of
                            the recordings (after dropping such recordings, fewer than
-                           ``claims.min_subjects`` subjects remain), or fewer than
-                           ``claims.min_subjects`` subjects have both states.
+                           ``claims.min_subjects`` subjects remain), fewer than
+                           ``claims.min_subjects`` subjects have both states, or (paired
+                           claims) so few that the exact Wilcoxon test cannot reach
+                           ``stats.alpha`` (``2 / 2**n >= alpha``: fewer than 6 subjects at
+                           0.05).
 ``alpha_abolished``        ``abolished`` if at least ``claims.min_subjects`` subjects have a
                            baseline alpha peak and the peak is absent in the target state of
                            at least ``claims.alpha_abolished_fraction`` of them; else
@@ -172,14 +175,44 @@ def band_is_testable(fmax: float, sfreq: float, t: Thresholds) -> bool:
     return float(fmax) <= usable_upper_hz(sfreq, t) + 1e-9
 
 
-def too_few_subjects(n_subjects: int, t: Thresholds, what: str) -> Verdict | None:
-    """``not_testable`` when fewer than ``min_subjects`` subjects have both states."""
+def too_few_subjects(
+    n_subjects: int, t: Thresholds, what: str, *, wilcoxon: bool = False
+) -> Verdict | None:
+    """``not_testable`` when too few subjects have both states.
+
+    Parameters
+    ----------
+    n_subjects : int
+        Subjects with both states.
+    t : Thresholds
+        Thresholds (``min_subjects``, ``alpha``).
+    what : str
+        What is measured (for the note).
+    wilcoxon : bool
+        Also require that the exact Wilcoxon test can reach ``alpha`` at all
+        (``2 / 2**n < alpha``, i.e. at least 6 subjects at alpha = 0.05): a test that
+        cannot reject says nothing, so ``unchanged`` would mislead.
+
+    Returns
+    -------
+    Verdict or None
+        The ``not_testable`` verdict, or None when enough subjects.
+    """
     if n_subjects < t.min_subjects:
         return Verdict(
             NOT_TESTABLE,
             (
                 f"only {n_subjects} subject(s) with both states for {what} (at least "
                 f"{t.min_subjects} needed)",
+            ),
+        )
+    if wilcoxon and min_wilcoxon_p(n_subjects) >= t.alpha:
+        return Verdict(
+            NOT_TESTABLE,
+            (
+                f"only {n_subjects} subjects with both states for {what}: the smallest "
+                f"attainable Wilcoxon p is {min_wilcoxon_p(n_subjects):.3g} >= alpha "
+                f"{t.alpha:g}, so no change could be detected",
             ),
         )
     return None

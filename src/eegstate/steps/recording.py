@@ -70,8 +70,12 @@ def _analyse(
     *,
     connectivity: bool = False,
     cache_dir: str | Path | None = None,
+    report_out: str | Path | None = None,
 ):
-    """Read, preprocess and analyse one recording; returns the tables to write and the QC."""
+    """Read, preprocess and analyse one recording; returns the tables to write and the QC.
+
+    With ``report_out``, also writes the per-recording :class:`mne.Report`.
+    """
     from eegstate.bandpower import epoch_band_power, recording_psd_table
     from eegstate.datasets import prepare_raw
     from eegstate.io import read_raw
@@ -100,6 +104,17 @@ def _analyse(
     if connectivity:
         conn_tables, qc["notes"] = _connectivity_tables(result.epochs, identity, config, cache_dir)
         tables.update(conn_tables)
+    if report_out is not None:
+        from eegstate.report.recording import write_recording_report
+
+        write_recording_report(
+            report_out,
+            identity=identity,
+            raw=raw,
+            epochs=result.epochs,
+            bandpower=result.bandpower,
+            fmax=2.0 * float(config["preprocess"]["h_freq"]),
+        )
     return tables, qc
 
 
@@ -116,6 +131,7 @@ def process_recording(
     connectivity_out: str | Path | None = None,
     dmn_summary_out: str | Path | None = None,
     cache_dir: str | Path | None = None,
+    report_out: str | Path | None = None,
 ) -> bool:
     """Preprocess one recording and write its band-power, PSD, electrode and QC tables.
 
@@ -139,6 +155,9 @@ def process_recording(
         Connectivity output TSV files (both or neither); uses ``config["connectivity"]``.
     cache_dir : str or pathlib.Path, optional
         Folder caching the connectivity inverse operator between jobs.
+    report_out : str or pathlib.Path, optional
+        Per-recording HTML report (:mod:`eegstate.report.recording`); an excluded recording
+        gets a page stating the reason.
 
     Returns
     -------
@@ -157,7 +176,12 @@ def process_recording(
         raise ValueError("give both connectivity_out and dmn_summary_out, or neither")
     try:
         tables, qc = _analyse(
-            raw_path, identity, config, connectivity=connectivity, cache_dir=cache_dir
+            raw_path,
+            identity,
+            config,
+            connectivity=connectivity,
+            cache_dir=cache_dir,
+            report_out=report_out,
         )
         excluded = ""
     except RecordingError as err:
@@ -165,6 +189,10 @@ def process_recording(
             raise
         logger.error("excluding %s: %s", identity["recording"], err)
         tables, qc, excluded = {}, {}, str(err)
+        if report_out is not None:
+            from eegstate.report.recording import write_recording_report
+
+            write_recording_report(report_out, identity=identity, excluded=excluded)
     else:
         logger.info(
             "%s: %d/%d epochs kept, bad channels: %s",

@@ -1,12 +1,19 @@
-"""Report step: read the group tables and write the self-contained group HTML report."""
+"""Report step: read the group tables and results, write the group HTML report and figures."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from eegstate.io import read_table
+from eegstate.steps.stats import electrodes_info, read_optional_json, read_optional_table
+
+logger = logging.getLogger(__name__)
+
+#: Figures written next to the report (keys of ``figures_out``).
+FIGURES: tuple[str, ...] = ("psd", "topomaps", "aperiodic", "dmn", "classification")
 
 
 def info_from_electrodes(electrodes_paths: Sequence[str | Path]) -> Any:
@@ -27,19 +34,36 @@ def info_from_electrodes(electrodes_paths: Sequence[str | Path]) -> Any:
     ValueError
         If every table is empty (no usable recording).
     """
-    import mne
+    return electrodes_info(electrodes_paths)
 
-    for path in electrodes_paths:
-        electrodes = read_table(path)
-        if len(electrodes):
-            positions = {
-                row.name: [row.x, row.y, row.z] for row in electrodes.itertuples(index=False)
-            }
-            info = mne.create_info(list(positions), sfreq=100.0, ch_types="eeg")
-            montage = mne.channels.make_dig_montage(ch_pos=positions, coord_frame="head")
-            info.set_montage(montage)
-            return info
-    raise ValueError("no usable recording: every recording was excluded (see qc.tsv)")
+
+def write_png(data: bytes, path: str | Path) -> Path:
+    """Write bytes atomically (temporary file in the same folder, then rename)."""
+    import os
+    import tempfile
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def data_citation(config: Mapping[str, Any]) -> str | None:
+    """Citation of the analysed data (:func:`eegstate.datasets.dataset_citation`)."""
+    try:
+        from eegstate.datasets import dataset_citation
+
+        return dataset_citation(config)
+    except (ImportError, KeyError, ValueError) as err:
+        logger.warning("no data citation: %s", err)
+        return None
 
 
 def make_group_report(
@@ -51,8 +75,18 @@ def make_group_report(
     electrodes_paths: Sequence[str | Path],
     config: Mapping[str, Any],
     report_out: str | Path,
+    stats_regions_path: str | Path | None = None,
+    clusters_path: str | Path | None = None,
+    aperiodic_path: str | Path | None = None,
+    claims_path: str | Path | None = None,
+    connectivity_path: str | Path | None = None,
+    dmn_summary_path: str | Path | None = None,
+    classification_path: str | Path | None = None,
+    predictions_path: str | Path | None = None,
+    folds_path: str | Path | None = None,
+    figures_out: Mapping[str, str | Path] | None = None,
 ) -> Path:
-    """Write the group report of a dataset.
+    """Write the group report of a dataset (and, optionally, its main figures as PNG).
 
     Parameters
     ----------
@@ -64,15 +98,37 @@ def make_group_report(
         Validated configuration.
     report_out : path
         The HTML file.
+    stats_regions_path, clusters_path, aperiodic_path, claims_path : path, optional
+        Outputs of the stats step.
+    connectivity_path, dmn_summary_path : path, optional
+        Connectivity group tables (missing: "step not run").
+    classification_path, predictions_path, folds_path : path, optional
+        ``classification.json``, ``classification_predictions.tsv`` and
+        ``classification_folds.tsv`` (missing: "step not run").
+    figures_out : mapping, optional
+        Figure name (:data:`FIGURES`) -> PNG path.
 
     Returns
     -------
     pathlib.Path
         The report path.
     """
-    from eegstate.report import write_group_report
+    from eegstate.report import GroupResults, write_group_report
 
-    return write_group_report(
+    results = GroupResults(
+        claims=read_optional_table(claims_path),
+        stats_regions=read_optional_table(stats_regions_path),
+        clusters=read_optional_table(clusters_path),
+        aperiodic=read_optional_table(aperiodic_path),
+        connectivity=read_optional_table(connectivity_path),
+        dmn_summary=read_optional_table(dmn_summary_path),
+        classification=read_optional_json(classification_path),
+        classification_predictions=read_optional_table(predictions_path),
+        classification_folds=read_optional_table(folds_path),
+        citation=data_citation(config),
+    )
+    sink: dict[str, bytes] = {}
+    out = write_group_report(
         report_out,
         bandpower=read_table(bandpower_path),
         region_bandpower=read_table(regions_path),
@@ -86,4 +142,9 @@ def make_group_report(
         seed=config["seed"],
         ci_level=config["report"]["ci_level"],
         n_bootstrap=config["report"]["n_bootstrap"],
+        results=results,
+        figure_sink=sink,
     )
+    for name, path in (figures_out or {}).items():
+        write_png(sink[name], path)
+    return out
