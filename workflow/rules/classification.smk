@@ -35,7 +35,7 @@ rule evaluate_classifier:
     log:
         f"{RESULTS}/logs/evaluate_classifier.log",
     # n_jobs -1 means every core Snakemake may use; the script passes the granted threads on.
-    threads: workflow.cores if CLASSIFICATION["n_jobs"] == -1 else CLASSIFICATION["n_jobs"]
+    threads: (workflow.cores or 1) if CLASSIFICATION["n_jobs"] == -1 else CLASSIFICATION["n_jobs"]
     resources:
         mem_mb=3000,
     conda:
