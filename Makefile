@@ -36,7 +36,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/run_benchmarks.py
+	$(BIN)/python benchmarks/connectivity.py
 
 clean:
 	rm -rf results .snakemake .pytest_cache .ruff_cache
