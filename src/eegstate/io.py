@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,10 +86,41 @@ def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseR
     return raw
 
 
+@contextmanager
+def atomic_path(path: str | Path, *, suffix: str = ".tmp") -> Iterator[Path]:
+    """Write through a temporary file beside ``path``, renamed into place on success.
+
+    The one mechanism behind every output eegstate writes: readers (and Snakemake) never see a
+    partially written file, and a failure leaves nothing behind.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Final destination; parent folders are created.
+    suffix : str
+        Ending of the temporary name (writers such as MNE's choose the format by it).
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary path to write to.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_table(
     table: pd.DataFrame, path: str | Path, columns: Sequence[str] | None = None
 ) -> Path:
-    """Write a tidy table as TSV atomically (temporary file, then rename).
+    """Write a tidy table as TSV atomically (see :func:`atomic_path`).
 
     Parameters
     ----------
@@ -105,20 +137,13 @@ def write_table(
         The written path.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if columns is not None:
         missing = [column for column in columns if column not in table.columns]
         if missing:
             raise KeyError(f"table for {path} lacks columns {missing}")
         table = table.loc[:, list(columns)]
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            table.to_csv(stream, sep="\t", index=False, float_format="%.6g", lineterminator="\n")
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as stream:
+        table.to_csv(stream, sep="\t", index=False, float_format="%.6g", lineterminator="\n")
     return path
 
 
@@ -142,16 +167,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return table
 
 
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    """Write bytes atomically (see :func:`atomic_path`)."""
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
 def write_text(text: str, path: str | Path) -> Path:
-    """Write a text file atomically (temporary file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    """Write a UTF-8 text file atomically (see :func:`atomic_path`)."""
+    return write_bytes(text.encode("utf-8"), path)

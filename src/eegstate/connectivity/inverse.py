@@ -33,8 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +48,7 @@ from eegstate.connectivity.template import (
     sphere_model,
     volume_forward,
 )
+from eegstate.io import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -168,14 +167,9 @@ def _save(operator: RoiOperator, path: Path) -> None:
         "nodes": list(operator.nodes),
         "description": operator.description,
     }
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp.npz")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
-        os.replace(tmp, path)  # atomic: concurrent jobs never read a partial file
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    # atomic: concurrent jobs never read a partial file
+    with atomic_path(path, suffix=".npz") as tmp:
+        np.savez(tmp, meta=np.array(json.dumps(meta)), **arrays)
 
 
 def _load(path: Path) -> RoiOperator:

@@ -11,7 +11,6 @@ import html
 import io
 import logging
 import os
-import secrets
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from eegstate.io import write_text
 from eegstate.report import figures, stats
 from eegstate.report.claims_text import CLAIM_TITLES, claim_sentence, format_p
 
@@ -1087,19 +1087,6 @@ ci_level, n_bootstrap, title, results, figure_sink
         results=results,
         figure_sink=figure_sink,
     )
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    # O_EXCL: never clobber another writer's temp file; mode 0o666 lets the umask decide.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(doc.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    out = write_text(doc, path)
     logger.info("Wrote group report %s", out)
     return out

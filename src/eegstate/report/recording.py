@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,21 +15,15 @@ from typing import Any
 
 import numpy as np
 
+from eegstate.io import atomic_path
 from eegstate.report import figures
 
 logger = logging.getLogger(__name__)
 
 
 def _atomic_write(path: Path, write) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".html")
-    os.close(handle)
-    try:
-        write(Path(tmp_name))
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    with atomic_path(path, suffix=".html") as tmp:  # MNE chooses the format by the ending
+        write(tmp)
     return path
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from eegstate.io import atomic_path, write_text
 from eegstate.simulate.artefacts import add_blinks, add_line_noise, add_noisy_channel
 from eegstate.simulate.calibrate import (
     calibrate_subject,
@@ -254,32 +255,17 @@ def simulate_recording(
     return simulate_recording_with_truth(subject, state, params, seed, head)[0]
 
 
-def _atomic_path(path: Path) -> Path:
-    return path.with_name(f".tmp-{os.getpid()}-{path.name}")
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = _atomic_path(path)
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _write_raw(raw: mne.io.BaseRaw, path: Path, file_format: str) -> None:
     import mne
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _atomic_path(path)
-    try:
+    # the temporary name keeps the file's ending: MNE checks FIF names and picks formats by it
+    with atomic_path(path, suffix=path.name) as tmp:
         if file_format == "fif":
             raw.save(tmp, fmt="single", overwrite=True, verbose=False)
         else:
             mne.export.export_raw(
                 tmp, raw, fmt="edf", physical_range="channelwise", overwrite=True, verbose=False
             )
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def _round(obj: Any, ndigits: int = 6) -> Any:
@@ -469,10 +455,10 @@ def simulate_cohort(
         "subjects": subjects,
         "recordings": recordings,
     }
-    _write_text(root / "ground_truth.json", json.dumps(_round(truth), indent=1, allow_nan=False))
+    write_text(json.dumps(_round(truth), indent=1, allow_nan=False), root / "ground_truth.json")
     samples = plan.copy()
     samples["path"] = [Path(v).relative_to(root).as_posix() for v in plan["path"]]
-    _write_text(root / "samples.tsv", samples.to_csv(sep="\t", index=False))
+    write_text(samples.to_csv(sep="\t", index=False), root / "samples.tsv")
     logger.info(
         "Simulated %d recordings in %.1f s (models %.1f s, data+files %.1f s)",
         len(recordings),

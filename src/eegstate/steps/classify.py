@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from eegstate.io import read_table, write_table, write_text
+from eegstate.io import read_table, write_bytes, write_table, write_text
 from eegstate.tables import (
     CLASSIFICATION_FOLD_COLUMNS,
     CLASSIFICATION_PREDICTION_COLUMNS,
@@ -227,23 +227,9 @@ def classify_table(
 
 def save_model(model: Any, path: str | Path) -> Path:
     """Write a :class:`eegstate.classify.TrainedModel` to ``path`` (skops, atomic)."""
-    import os
-    import tempfile
-
     from eegstate.classify import model_to_bytes
 
-    data = model_to_bytes(model)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
+    return write_bytes(model_to_bytes(model), path)
 
 
 def load_model(path: str | Path, *, trusted: Sequence[str] = ()) -> Any:

@@ -7,52 +7,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from eegstate.io import read_table
+from eegstate.io import read_table, write_bytes
 from eegstate.steps.stats import electrodes_info, read_optional_json, read_optional_table
 
 logger = logging.getLogger(__name__)
 
 #: Figures written next to the report (keys of ``figures_out``).
 FIGURES: tuple[str, ...] = ("psd", "topomaps", "aperiodic", "dmn", "classification")
-
-
-def info_from_electrodes(electrodes_paths: Sequence[str | Path]) -> Any:
-    """Build an :class:`mne.Info` with channel positions from the first non-empty table.
-
-    Parameters
-    ----------
-    electrodes_paths : sequence of path
-        Per-recording ``*_electrodes.tsv`` files (excluded recordings have empty ones).
-
-    Returns
-    -------
-    mne.Info
-        EEG channels with positions in head coordinates.
-
-    Raises
-    ------
-    ValueError
-        If every table is empty (no usable recording).
-    """
-    return electrodes_info(electrodes_paths)
-
-
-def write_png(data: bytes, path: str | Path) -> Path:
-    """Write bytes atomically (temporary file in the same folder, then rename)."""
-    import os
-    import tempfile
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def data_citation(config: Mapping[str, Any]) -> str | None:
@@ -134,7 +95,7 @@ def make_group_report(
         region_bandpower=read_table(regions_path),
         psd=read_table(psd_path),
         qc=read_table(qc_path),
-        info=info_from_electrodes(electrodes_paths),
+        info=electrodes_info(electrodes_paths),
         baseline=config["baseline"],
         target=config["target"],
         dataset=config["dataset"],
@@ -146,5 +107,5 @@ def make_group_report(
         figure_sink=sink,
     )
     for name, path in (figures_out or {}).items():
-        write_png(sink[name], path)
+        write_bytes(sink[name], path)
     return out
