@@ -49,6 +49,7 @@ def run_recording(path: Path, out: Path, config=CONFIG) -> tuple[bool, pd.Series
         psd_out=out / "psd.tsv",
         electrodes_out=out / "el.tsv",
         qc_out=out / "qc.tsv",
+        emg_out=out / "emg.tsv",
     )
     assert not list(out.glob(".*tmp")), "temporary files left behind"
     return usable, read_table(out / "qc.tsv").iloc[0]
@@ -60,7 +61,7 @@ def assert_excluded(path: Path, out: Path, *fragments: str) -> None:
     assert not usable
     for fragment in (str(path), *fragments):
         assert fragment in qc["excluded"], qc["excluded"]
-    for table in ("bp.tsv", "bpe.tsv", "psd.tsv", "el.tsv"):
+    for table in ("bp.tsv", "bpe.tsv", "psd.tsv", "el.tsv", "emg.tsv"):
         assert len(read_table(out / table)) == 0  # header only: nothing looks complete
     if before is not None:
         assert path.read_bytes() == before  # input untouched
@@ -70,6 +71,9 @@ def test_good_recording_is_usable(tmp_path):
     usable, qc = run_recording(save_fif(good_raw(), tmp_path / "ok_raw.fif"), tmp_path / "out")
     assert usable and qc["excluded"] == ""
     assert len(read_table(tmp_path / "out" / "bp.tsv")) == len(CHANNELS) * 5
+    emg = read_table(tmp_path / "out" / "emg.tsv")
+    assert len(emg) == qc["n_epochs_kept"] and emg["emg_slope"].notna().all()
+    assert abs(emg["emg_slope"].median() - qc["emg_slope_median"]) < 1e-3
 
 
 def test_truncated_edf(tmp_path):

@@ -46,6 +46,18 @@ def line_noise_db(raw: Any, line_freq: float | None, *, window_s: float = 2.0) -
     return float(np.mean(10 * np.log10(peak / neighbours)))
 
 
+def epoch_emg_table(emg: np.ndarray, identity: dict[str, str]) -> Any:
+    """Tidy per-epoch EMG index table (:data:`eegstate.tables.EMG_COLUMNS`)."""
+    import pandas as pd
+
+    from eegstate.tables import EMG_COLUMNS
+
+    table = pd.DataFrame({"epoch": np.arange(len(emg)), "emg_slope": emg})
+    for key, value in identity.items():
+        table[key] = value
+    return table[list(EMG_COLUMNS)]
+
+
 def emg_slope(psd: np.ndarray, freqs: np.ndarray, fmin: float, fmax: float) -> np.ndarray:
     """Per-epoch muscle (EMG) index: log-log spectral slope above ``fmin``, median over channels.
 

@@ -54,6 +54,11 @@ EPOCH_BANDPOWER_COLUMNS: tuple[str, ...] = (
 #: averaged over kept epochs in linear units.
 PSD_COLUMNS: tuple[str, ...] = (*RECORDING_COLUMNS, "channel", "freq", "psd_db")
 
+#: ``emg.tsv`` / ``<recording>_emg.tsv``: one row per kept epoch; ``emg_slope`` is the muscle
+#: index of :func:`eegstate.quality.emg_slope` (log-log spectral slope from
+#: ``preprocess.emg_fmin`` to ``h_freq``, median over channels; higher = more EMG).
+EMG_COLUMNS: tuple[str, ...] = (*RECORDING_COLUMNS, "epoch", "emg_slope")
+
 #: ``<recording>_electrodes.tsv`` (as BIDS ``electrodes.tsv``): channel positions in metres,
 #: MNE head coordinates, of the preprocessed recording.
 ELECTRODES_COLUMNS: tuple[str, ...] = ("name", "x", "y", "z")

@@ -8,6 +8,7 @@ rule group_tables:
         qc=recording_files("qc.tsv"),
         connectivity=recording_files("connectivity.tsv"),
         dmn_summary=recording_files("dmn-summary.tsv"),
+        emg=recording_files("emg.tsv"),
     output:
         bandpower=f"{RESULTS}/group/bandpower.tsv",
         regions=f"{RESULTS}/group/bandpower_regions.tsv",
@@ -15,6 +16,7 @@ rule group_tables:
         qc=f"{RESULTS}/group/qc.tsv",
         connectivity=f"{RESULTS}/group/connectivity.tsv",
         dmn_summary=f"{RESULTS}/group/dmn_summary.tsv",
+        emg=f"{RESULTS}/group/emg.tsv",
     log:
         f"{RESULTS}/logs/group_tables.log",
     resources:

@@ -9,6 +9,7 @@ rule process_recording:
         epoch_bandpower=f"{RESULTS}/sub-{{subject}}/{{recording}}_bandpower-epochs.tsv",
         psd=f"{RESULTS}/sub-{{subject}}/{{recording}}_psd.tsv",
         electrodes=f"{RESULTS}/sub-{{subject}}/{{recording}}_electrodes.tsv",
+        emg=f"{RESULTS}/sub-{{subject}}/{{recording}}_emg.tsv",
         qc=f"{RESULTS}/sub-{{subject}}/{{recording}}_qc.tsv",
         connectivity=f"{RESULTS}/sub-{{subject}}/{{recording}}_connectivity.tsv",
         dmn_summary=f"{RESULTS}/sub-{{subject}}/{{recording}}_dmn-summary.tsv",

@@ -17,4 +17,6 @@ run_logged(
     dmn_summary_files=snakemake.input.dmn_summary,
     connectivity_out=snakemake.output.connectivity,
     dmn_summary_out=snakemake.output.dmn_summary,
+    emg_files=snakemake.input.emg,
+    emg_out=snakemake.output.emg,
 )

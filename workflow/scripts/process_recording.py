@@ -13,6 +13,7 @@ run_logged(
     epoch_bandpower_out=snakemake.output.epoch_bandpower,
     psd_out=snakemake.output.psd,
     electrodes_out=snakemake.output.electrodes,
+    emg_out=snakemake.output.emg,
     qc_out=snakemake.output.qc,
     connectivity_out=snakemake.output.connectivity,
     dmn_summary_out=snakemake.output.dmn_summary,

@@ -14,6 +14,7 @@ from eegstate.tables import (
     BANDPOWER_COLUMNS,
     CONNECTIVITY_COLUMNS,
     DMN_SUMMARY_COLUMNS,
+    EMG_COLUMNS,
     PSD_COLUMNS,
     QC_COLUMNS,
     REGION_BANDPOWER_COLUMNS,
@@ -80,6 +81,8 @@ def collect_group(
     dmn_summary_files: Sequence[str | Path] = (),
     connectivity_out: str | Path | None = None,
     dmn_summary_out: str | Path | None = None,
+    emg_files: Sequence[str | Path] = (),
+    emg_out: str | Path | None = None,
 ) -> None:
     """Write ``bandpower.tsv``, ``bandpower_regions.tsv``, ``psd.tsv`` and ``qc.tsv``.
 
@@ -96,6 +99,8 @@ def collect_group(
         Per-recording connectivity tables.
     connectivity_out, dmn_summary_out : path, optional
         Group connectivity tables.
+    emg_files, emg_out : sequence of path and path, optional
+        Per-recording per-epoch EMG index tables and their group table ``emg.tsv``.
     """
     qc = concat_tables(qc_files)
     excluded = qc.loc[qc["excluded"].astype(str) != "", ["recording", "excluded"]]
@@ -115,6 +120,8 @@ def collect_group(
     write_table(bandpower, bandpower_out, BANDPOWER_COLUMNS)
     write_table(region_band_power(bandpower), regions_out, REGION_BANDPOWER_COLUMNS)
     write_table(concat_tables(psd_files), psd_out, PSD_COLUMNS)
+    if emg_out is not None:
+        write_table(concat_tables(emg_files), emg_out, EMG_COLUMNS)
     if connectivity_out is not None and dmn_summary_out is not None:
         collect_connectivity(
             connectivity_files=connectivity_files,

@@ -26,6 +26,7 @@ from eegstate.tables import (
     CONNECTIVITY_COLUMNS,
     DMN_SUMMARY_COLUMNS,
     ELECTRODES_COLUMNS,
+    EMG_COLUMNS,
     EPOCH_BANDPOWER_COLUMNS,
     PSD_COLUMNS,
     QC_COLUMNS,
@@ -80,6 +81,7 @@ def _analyse(
     from eegstate.datasets import prepare_raw
     from eegstate.io import read_raw
     from eegstate.pipeline import analyse_raw
+    from eegstate.quality import epoch_emg_table
 
     raw = read_raw(raw_path, allow_truncated=config["allow_truncated_files"])
     raw = prepare_raw(config["adapter"], raw)
@@ -99,6 +101,7 @@ def _analyse(
         ),
         "psd": recording_psd_table(result.psd, result.freqs, channels, identity),
         "electrodes": electrodes_table(result.epochs.info),
+        "emg": epoch_emg_table(result.emg_slope, identity),
     }
     qc = result.qc.as_row()
     if connectivity:
@@ -132,6 +135,7 @@ def process_recording(
     dmn_summary_out: str | Path | None = None,
     cache_dir: str | Path | None = None,
     report_out: str | Path | None = None,
+    emg_out: str | Path | None = None,
 ) -> bool:
     """Preprocess one recording and write its band-power, PSD, electrode and QC tables.
 
@@ -158,6 +162,8 @@ def process_recording(
     report_out : str or pathlib.Path, optional
         Per-recording HTML report (:mod:`eegstate.report.recording`); an excluded recording
         gets a page stating the reason.
+    emg_out : str or pathlib.Path, optional
+        Per-epoch muscle (EMG) index table (:data:`eegstate.tables.EMG_COLUMNS`).
 
     Returns
     -------
@@ -207,6 +213,8 @@ def process_recording(
         ("psd", psd_out, PSD_COLUMNS),
         ("electrodes", electrodes_out, ELECTRODES_COLUMNS),
     )
+    if emg_out is not None:
+        outputs += (("emg", emg_out, EMG_COLUMNS),)
     if connectivity:
         outputs += (
             ("connectivity", connectivity_out, CONNECTIVITY_COLUMNS),
