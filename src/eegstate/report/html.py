@@ -66,13 +66,13 @@ def _esc(value: object) -> str:
     return html.escape(_text(value), quote=True)
 
 
-def _text(value: object) -> str:
+def _text(value: object, digits: int = 6) -> str:
     if value is None:
         return ""
     if isinstance(value, float | np.floating):
         if not np.isfinite(value):
             return ""
-        return f"{float(value):.6g}"
+        return f"{float(value):.{digits}g}"
     try:
         if pd.isna(value):  # pandas NA / NaT scalars
             return ""
@@ -627,9 +627,9 @@ def _claims_section(
         (
             r.claim,
             r.verdict,
-            _text(r.effect),
-            f"[{_text(r.ci_low)}, {_text(r.ci_high)}]",
-            _text(r.p_value),
+            _text(r.effect, 3),
+            f"[{_text(r.ci_low, 3)}, {_text(r.ci_high, 3)}]" if _text(r.ci_low) else "",
+            _text(r.p_value, 2),
             int(r.n_subjects),
             r.measure,
             r.caveat,
