@@ -18,16 +18,7 @@ import pandas as pd
 
 logger = logging.getLogger(__name__)
 
-#: Eyes condition of the resting runs.
-RUN_EYES: dict[int, str] = {1: "open", 2: "closed"}
 DEFAULT_SUBJECTS: tuple[int, ...] = tuple(range(1, 11))
-CITATION = (
-    "Schalk G, McFarland DJ, Hinterberger T, Birbaumer N, Wolpaw JR. BCI2000: A General-Purpose "
-    "Brain-Computer Interface (BCI) System. IEEE Trans Biomed Eng 51(6):1034-1043, 2004. "
-    "Goldberger AL et al. PhysioBank, PhysioToolkit, and PhysioNet. Circulation "
-    "101(23):e215-e220, 2000. PhysioNet EEG Motor Movement/Imagery Dataset v1.0.0, "
-    "doi:10.13026/C28G6P (ODC-By 1.0)."
-)
 
 
 def eegbci_data_dir(data_dir: str | Path | None) -> Path:

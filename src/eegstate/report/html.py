@@ -144,24 +144,6 @@ def _table(
     return "\n".join(parts)
 
 
-def figure_to_data_uri(fig: Figure, *, dpi: int = DPI) -> str:
-    """Render a figure to a ``data:image/png;base64,...`` URI and release it.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        Figure to render; it is closed afterwards.
-    dpi : int
-        Resolution.
-
-    Returns
-    -------
-    str
-        The data URI.
-    """
-    return "data:image/png;base64," + base64.b64encode(figure_png(fig, dpi=dpi)).decode("ascii")
-
-
 def figure_png(fig: Figure, *, dpi: int = DPI) -> bytes:
     """Render a figure to PNG bytes (no metadata timestamps) and release it.
 
@@ -265,10 +247,6 @@ def config_yaml(config: Mapping[str, Any] | None) -> str:
 
 
 # ----------------------------------------------------------------------------- sections
-
-
-def _fmt_subjects(subjects: Iterable[object]) -> str:
-    return ", ".join(str(s) for s in subjects)
 
 
 def _header_section(

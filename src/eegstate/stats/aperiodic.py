@@ -208,9 +208,3 @@ def aperiodic_table(
                 }
             )
     return pd.DataFrame(rows, columns=list(APERIODIC_COLUMNS))
-
-
-def aperiodic_curve(freqs: np.ndarray, offset: float, exponent: float) -> np.ndarray:
-    """The fixed-mode aperiodic fit in dB (10·log10 µV²/Hz) at ``freqs``."""
-    f = np.asarray(freqs, dtype=float)
-    return 10.0 * (offset - exponent * np.log10(f))

@@ -223,12 +223,6 @@ def channel_contrasts(
     )
 
 
-def match_channels(available: Sequence[str], wanted: Sequence[str]) -> list[str]:
-    """Channels of ``available`` named in ``wanted`` (case-insensitive), in ``available`` order."""
-    lower = {str(name).lower() for name in wanted}
-    return [str(name) for name in dict.fromkeys(available) if str(name).lower() in lower]
-
-
 def site_channels(bandpower: pd.DataFrame, regions: Sequence[str] | None) -> list[str]:
     """Channels of the given scalp regions in a band-power table (all channels for None).
 
