@@ -71,7 +71,7 @@ def test_default_params_match_schema_keys():
     schema = yaml.safe_load(schema_path.read_text())["properties"]["simulation"]["properties"]
     params = default_simulation_params()
     assert set(params) == set(schema)
-    for section in ("effects", "artefacts"):
+    for section in ("effects", "effect_sd", "artefacts"):
         assert set(params[section]) == set(schema[section]["properties"])
         for key, spec in schema[section]["properties"].items():
             assert params[section][key] == spec["default"], key
@@ -139,11 +139,25 @@ def test_cohort_files_match_plan(artefact_cohort):
     assert set(mean) == {"delta", "theta", "alpha", "beta", "gamma"}
     assert set(mean["alpha"]) == {"frontal", "central", "temporal", "parietal", "occipital", "all"}
     dmn = truth["networks"]["dmn"]
-    assert set(dmn["nodes"]) == {"PCC", "mPFC", "lAG", "rAG"}
+    # the planted network is the analysis' DMN, node for node
+    from eegstate.connectivity.nodes import DMN as DMN_NETWORK
+    from eegstate.connectivity.nodes import NODES
+
+    assert set(dmn["nodes"]) == {n.name for n in NODES if n.network == DMN_NETWORK}
+    assert len(dmn["pairs"]) == 15
     assert all(abs(p["lag_ms"]) > 0 for p in dmn["pairs"])
     assert all(p["coupling"] == {"baseline": 0.6, "target": 0.15} for p in dmn["pairs"])
     ctl = truth["networks"]["control"]["pairs"][0]["coupling"]
     assert ctl["baseline"] == ctl["target"]
+    assert set(truth["networks"]["control"]["nodes"]) == {"lSM", "rSM"}
+    assert truth["networks"]["expected_direction"]["dmn"] == {
+        "aec_orth": "decrease",
+        "dwpli": "decrease",
+    }
+    assert truth["networks"]["expected_direction"]["control"]["dwpli"] == "none"
+    # per-subject planted values, drawn with the between-subject SDs
+    drawn = [truth["subjects"][s]["planted_effects"]["gamma_db"] for s in truth["subjects"]]
+    assert len(set(drawn)) == 3 and truth["effect_sd"]["gamma_db"] == 1.0
     assert "Vlisides" in json.dumps(truth["sources"])
 
 
@@ -205,7 +219,7 @@ def test_edf_format(tmp_path):
 
 
 def test_calibration_is_exact_and_remove_alpha():
-    params = _params(duration_s=20)
+    params = _params(duration_s=20, effect_sd={key: 0.0 for key in _params()["effect_sd"]})
     model = prepare_subject(1, params, seed=0)
     from eegstate.simulate.calibrate import expected_effects_db
     from eegstate.simulate.head import build_head_model
@@ -222,11 +236,109 @@ def test_calibration_is_exact_and_remove_alpha():
     assert expected_effects_db(removed, head)["alpha"]["occipital"] < -5.0
 
 
+def test_each_subject_gets_its_own_drawn_effects_exactly():
+    """With between-subject SDs every subject is calibrated to its own drawn values."""
+    from eegstate.simulate.calibrate import expected_effects_db
+    from eegstate.simulate.head import build_head_model
+
+    params = _params(n_subjects=40, duration_s=10)
+    head = build_head_model(params["channels"])
+    drawn = []
+    for index in range(1, 41):
+        model = prepare_subject(index, params, seed=5, head=head)
+        eff = expected_effects_db(model, head)
+        want = model.effects
+        for key, band, region in (
+            ("alpha_occipital_db", "alpha", "occipital"),
+            ("theta_frontal_db", "theta", "frontal"),
+            ("gamma_db", "gamma", "all"),
+        ):
+            target = model.clipped.get(key, want[key])
+            assert eff[band][region] == pytest.approx(target, abs=1e-6), (index, key)
+        assert 0.0 <= want["dmn_coupling_target"] <= 1.0
+        drawn.append(want)
+    table = pd.DataFrame(drawn)
+    sd = params["effect_sd"]
+    # means and spreads of 40 draws (standard errors about sd/6 and sd/9)
+    for key in ("alpha_occipital_db", "theta_frontal_db", "gamma_db", "delta_db"):
+        assert abs(table[key].mean() - params["effects"][key]) < 3 * sd[key] / np.sqrt(40)
+        assert 0.6 * sd[key] < table[key].std() < 1.4 * sd[key]
+    # the two alpha effects share one deviate: perfectly correlated across subjects
+    assert np.corrcoef(table["alpha_occipital_db"], table["alpha_parietal_db"])[0, 1] > 0.999
+    assert abs(np.corrcoef(table["theta_frontal_db"], table["gamma_db"])[0, 1]) < 0.5
+
+
+def test_effects_of_either_sign_are_plantable():
+    """A profile no default uses: theta up, gamma unchanged, alpha down, DMN unchanged."""
+    from eegstate.simulate.calibrate import expected_effects_db
+    from eegstate.simulate.head import build_head_model
+
+    effects = {
+        "theta_frontal_db": 2.0,
+        "gamma_db": 0.0,
+        "alpha_occipital_db": -3.0,
+        "alpha_parietal_db": -2.5,
+        "delta_db": 1.0,
+        "dmn_coupling_baseline": 0.4,
+        "dmn_coupling_target": 0.4,
+    }
+    params = _params(duration_s=10, effects=effects, effect_sd={k: 0.0 for k in effects})
+    head = build_head_model(params["channels"])
+    for index in range(1, 31):
+        eff = expected_effects_db(prepare_subject(index, params, seed=9, head=head), head)
+        assert eff["theta"]["frontal"] == pytest.approx(2.0, abs=1e-6)
+        assert eff["gamma"]["all"] == pytest.approx(0.0, abs=1e-6)
+        assert eff["delta"]["all"] == pytest.approx(1.0, abs=1e-6)
+    lower = _params(
+        duration_s=10,
+        effects={"gamma_db": -1.5, "theta_frontal_db": -1.0, "aperiodic_exponent_change": 0.0},
+    )
+    no_spread = {key: 0.0 for key in lower["effect_sd"]}
+    model = prepare_subject(1, {**lower, "effect_sd": no_spread}, seed=9, head=head)
+    eff = expected_effects_db(model, head)
+    assert eff["gamma"]["all"] == pytest.approx(-1.5, abs=1e-6)
+    assert eff["theta"]["frontal"] == pytest.approx(-1.0, abs=1e-6)
+
+
+def test_network_nodes_are_coupled_in_phase_and_envelope():
+    """Node signals of the coupled DMN: envelope correlation and phase locking follow c."""
+    from scipy.signal import hilbert
+
+    from eegstate.simulate.head import build_head_model
+    from eegstate.simulate.model import ENVELOPE_DEPTH, seed_rng
+
+    params = _params(duration_s=600)
+    params["effect_sd"] = {key: 0.0 for key in params["effect_sd"]}
+    head = build_head_model(params["channels"])
+    model = prepare_subject(1, params, seed=1, head=head)
+    results = {}
+    for state in ("baseline", "target"):
+        dmn = next(c for c in model.components(state, head) if c.name == "dmn")
+        nodes = dmn.node_signals(model.grid, seed_rng(1, 99))
+        # node power does not depend on the coupling
+        results[state] = {"var": nodes.var(axis=1)}
+        analytic = hilbert(nodes, axis=1)
+        env = np.log(np.abs(analytic))
+        phase = np.angle(analytic[0] * np.conj(analytic[2]))  # PCC vs lAG
+        results[state]["env_r"] = np.corrcoef(env[0], env[2])[0, 1]
+        results[state]["plv"] = np.abs(np.mean(np.exp(1j * phase)))
+    c_base, c_targ = model.coupling["baseline"], model.coupling["target"]
+    assert (c_base, c_targ) == (0.6, 0.15)
+    assert results["baseline"]["env_r"] > results["target"]["env_r"] + 0.2
+    assert results["baseline"]["plv"] > results["target"]["plv"] + 0.2
+    ratio = results["target"]["var"].mean() / results["baseline"]["var"].mean()
+    assert 0.8 < ratio < 1.25
+    assert ENVELOPE_DEPTH > 0
+
+
 def test_defaults_feasible_for_many_subjects():
     params = _params(n_subjects=60, duration_s=10)
+    clipped = 0
     for i in range(1, 61):
         model = prepare_subject(i, params, seed=123)
-        assert min(model.scales["target"].values()) > 0
+        clipped += len(model.clipped)
+        assert min(model.scales["target"].values()) >= 0
+    assert clipped <= 3  # rare draws far in the tails are planted as close as possible
 
 
 def test_infeasible_effect_raises(tmp_path):
@@ -265,7 +377,8 @@ def test_planted_effects_visible(clean_cohort):
             assert abs(measured - exp) < 0.5, (sub, band, region, measured, exp)
             if abs(exp) > 1:
                 assert np.sign(measured) == np.sign(exp)
-        assert expected["alpha"]["occipital"] == pytest.approx(-1.8, abs=1e-6)
+        planted = truth["subjects"][sub]["planted_effects"]["alpha_occipital_db"]
+        assert expected["alpha"]["occipital"] == pytest.approx(planted, abs=1e-6)
         assert abs(db[TARGET][("theta", "frontal")] - db[BASE][("theta", "frontal")]) < 0.5
 
 

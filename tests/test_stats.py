@@ -67,6 +67,38 @@ def test_wilcoxon_exact_and_edge_cases() -> None:
     assert np.isnan(p_one[0])
 
 
+def _brute_force_signed_rank_p(d: np.ndarray) -> float:
+    """Two-sided p of the signed-rank sum by listing every sign pattern (independent check)."""
+    import itertools
+
+    from scipy.stats import rankdata
+
+    d = d[d != 0]
+    ranks = rankdata(np.abs(d))
+    observed = ranks[d > 0].sum()
+    sums = np.array([np.dot(ranks, signs) for signs in itertools.product((0, 1), repeat=len(d))])
+    low = np.mean(sums <= observed + 1e-9)
+    high = np.mean(sums >= observed - 1e-9)
+    return min(1.0, 2 * min(low, high))
+
+
+def test_signed_rank_is_exact_with_ties_and_matches_scipy() -> None:
+    from scipy.stats import wilcoxon
+
+    from eegstate.stats.paired import signed_rank_p
+
+    rng = np.random.default_rng(4)
+    for n in (5, 9, 13):  # without ties SciPy is exact; with ties (n <= 13) a permutation test
+        continuous = rng.normal(0.4, 1.0, n)
+        tied = np.round(rng.normal(0.4, 1.0, n), 1)
+        tied[0] = 0.0  # a zero is dropped (Wilcoxon's method)
+        for d in (continuous, tied):
+            assert signed_rank_p(d)[1] == pytest.approx(wilcoxon(d).pvalue, rel=1e-12)
+    # from 14 pairs with ties SciPy falls back to the normal approximation; ours stays exact
+    d = np.repeat(rng.normal(0.5, 1.0, 8), 2)[:15]  # duplicated subjects, as in resampling
+    assert signed_rank_p(d)[1] == pytest.approx(_brute_force_signed_rank_p(d), rel=1e-12)
+
+
 def _bandpower(effects: dict[tuple[str, str], float], n_subjects: int, seed: int = 0):
     """Channel band power with planted target - baseline dB changes per (channel, band)."""
     rng = np.random.default_rng(seed)

@@ -76,22 +76,13 @@ def component_band_power(
     }
 
 
-def calibrate_subject(model: SubjectModel, head: HeadModel, effects: dict[str, Any]) -> None:
-    """Solve the target power scales that plant ``effects`` and store the expected band power.
+def _system(
+    model: SubjectModel, head: HeadModel, effects: dict[str, Any]
+) -> tuple[list[tuple[str, str, str, str]], np.ndarray, np.ndarray, np.ndarray, dict]:
+    """The linear system ``a @ scales = rhs`` of the planted band effects.
 
-    Parameters
-    ----------
-    model : SubjectModel
-        Subject model; ``model.scales`` and ``model.expected`` are filled in place.
-    head : HeadModel
-        Template head.
-    effects : dict
-        The ``simulation.effects`` parameters.
-
-    Raises
-    ------
-    ValueError
-        If an effect cannot be produced with non-negative powers, or its region has no channel.
+    Returns the equations kept, ``a``, ``rhs``, the baseline band power of each equation's
+    region and the components fixed at zero (``remove_alpha``).
     """
     band_idx = {b: i for i, b in enumerate(BANDS)}
     unit = dict.fromkeys(CALIBRATED, 1.0)
@@ -128,41 +119,127 @@ def calibrate_subject(model: SubjectModel, head: HeadModel, effects: dict[str, A
         rhs[i] = 10 ** (float(effects[key]) / 10) * base_region[i] - fixed
         for j, comp in enumerate(free):
             a[i, j] = region_mean(tgt_unit[comp])
-    try:
-        sol = np.linalg.solve(a, rhs)
-    except np.linalg.LinAlgError as err:  # pragma: no cover - needs a degenerate montage
-        raise ValueError(
-            "The planted band effects cannot be calibrated with this channel set (singular "
-            "system); use more channels per region."
-        ) from err
+    return equations, a, rhs, base_region, fixed_zero
 
-    for j, (key, comp, region, band) in enumerate(equations):
-        if sol[j] >= -1e-12:
-            continue
-        others = sum(sol[k] * a[j, k] for k in range(n) if k != j)
-        fixed = 10 ** (float(effects[key]) / 10) * base_region[j] - rhs[j]
-        floor_db = 10 * np.log10(max(fixed + others, 1e-300) / base_region[j])
-        hint = (
-            " The occipital and parietal alpha generators overlap on the scalp, so the two "
-            "alpha effects cannot differ much: bring alpha_occipital_db and alpha_parietal_db "
-            "closer together (or set remove_alpha)."
-            if comp.startswith("alpha_")
-            else " Or change aperiodic_exponent_change, which also moves this band."
-        )
-        raise ValueError(
-            f"Cannot plant effects.{key}={effects[key]} dB ({band} power, {region} channels) "
-            f"for subject {model.label}: it would need a negative power (scale {sol[j]:.3g}) "
-            f"for the {comp} generators. Given the other effects, the remaining components "
-            f"alone change {band} power there by about {floor_db:+.2f} dB; choose "
-            f"effects.{key} above that.{hint}"
-        )
 
+def _solve(a: np.ndarray, rhs: np.ndarray, clip: bool) -> tuple[np.ndarray, list[int]]:
+    """Solve for the power scales; with ``clip``, scales that would be negative are set to 0.
+
+    Clipping is an active-set loop: a component whose scale would be negative is switched off
+    and its equation dropped (its effect is then the smallest attainable), and the others are
+    solved exactly again. Returns the scales and the indices clipped.
+    """
+    n = len(rhs)
+    active = list(range(n))
+    clipped: list[int] = []
+    sol = np.zeros(n)
+    while active:
+        try:
+            sub = np.linalg.solve(a[np.ix_(active, active)], rhs[active])
+        except np.linalg.LinAlgError as err:  # pragma: no cover - needs a degenerate montage
+            raise ValueError(
+                "The planted band effects cannot be calibrated with this channel set (singular "
+                "system); use more channels per region."
+            ) from err
+        negative = [active[k] for k in np.flatnonzero(sub < -1e-12)]
+        if not negative or not clip:
+            sol[active] = sub
+            break
+        clipped.extend(negative)
+        active = [j for j in active if j not in negative]
+    return sol, sorted(clipped)
+
+
+def _infeasible(
+    model: SubjectModel,
+    effects: dict[str, Any],
+    equations: list[tuple[str, str, str, str]],
+    a: np.ndarray,
+    rhs: np.ndarray,
+    base_region: np.ndarray,
+    sol: np.ndarray,
+    j: int,
+) -> InfeasibleEffectError:
+    key, comp, region, band = equations[j]
+    others = sum(sol[k] * a[j, k] for k in range(len(rhs)) if k != j)
+    fixed = 10 ** (float(effects[key]) / 10) * base_region[j] - rhs[j]
+    floor_db = 10 * np.log10(max(fixed + others, 1e-300) / base_region[j])
+    hint = (
+        " The occipital and parietal alpha generators overlap on the scalp, so the two "
+        "alpha effects cannot differ much: bring alpha_occipital_db and alpha_parietal_db "
+        "closer together (or set remove_alpha)."
+        if comp.startswith("alpha_")
+        else " Or change aperiodic_exponent_change, which also moves this band."
+    )
+    return InfeasibleEffectError(
+        f"Cannot plant effects.{key}={float(effects[key]):.3g} dB ({band} power, {region} "
+        f"channels) for subject {model.label}: it would need a negative power (scale "
+        f"{sol[j]:.3g}) for the {comp} generators. Given the other effects, the remaining "
+        f"components alone change {band} power there by about {floor_db:+.2f} dB; choose "
+        f"effects.{key} above that.{hint}"
+    )
+
+
+class InfeasibleEffectError(ValueError):
+    """A planted effect would need a negative power for its generators."""
+
+
+def calibrate_subject(
+    model: SubjectModel, head: HeadModel, effects: dict[str, Any], *, clip: bool = False
+) -> None:
+    """Solve the target power scales that plant ``effects`` and store the expected band power.
+
+    Parameters
+    ----------
+    model : SubjectModel
+        Subject model; ``model.scales``, ``model.expected`` and ``model.clipped`` are filled in
+        place.
+    head : HeadModel
+        Template head.
+    effects : dict
+        The subject's effects (``simulation.effects``, or values drawn around them).
+    clip : bool
+        When an effect cannot be planted (it would need a negative power), switch its
+        generators off instead of raising: the smallest attainable change is planted and
+        recorded in ``model.clipped`` (see :func:`eegstate.simulate.cohort.prepare_subject`,
+        which allows this only for values drawn around a feasible cohort mean).
+
+    Raises
+    ------
+    InfeasibleEffectError
+        If an effect cannot be produced with non-negative powers (and not ``clip``).
+    ValueError
+        If an effect's region has no channel.
+    """
+    equations, a, rhs, base_region, fixed_zero = _system(model, head, effects)
+    sol, clipped = _solve(a, rhs, clip=clip)
+    negative = [j for j in range(len(rhs)) if sol[j] < -1e-12]
+    if negative:
+        raise _infeasible(model, effects, equations, a, rhs, base_region, sol, negative[0])
+    free = [e[1] for e in equations]
     scales = {comp: 1.0 for comp in CALIBRATED}
     target = dict(fixed_zero)
     target.update({comp: float(max(v, 0.0)) for comp, v in zip(free, sol, strict=True)})
     model.scales = {"baseline": scales, "target": {**scales, **target}}
     for state in STATES:
         model.expected[state] = sum(component_band_power(model, state, head).values())
+    model.clipped = {}
+    for j in clipped:
+        key, _comp, region, band = equations[j]
+        rows = _rows(head, region)
+        b = list(BANDS).index(band)
+        achieved = 10 * np.log10(
+            model.expected["target"][rows, b].mean() / model.expected["baseline"][rows, b].mean()
+        )
+        model.clipped[key] = float(achieved)
+        logger.warning(
+            "subject %s: drawn effects.%s = %.2f dB cannot be planted with non-negative powers; "
+            "planted the smallest attainable change, %.2f dB (recorded in ground_truth.json)",
+            model.label,
+            key,
+            float(effects[key]),
+            achieved,
+        )
     logger.debug("Subject %s target scales: %s", model.label, model.scales["target"])
 
 

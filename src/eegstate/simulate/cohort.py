@@ -33,6 +33,7 @@ import numpy as np
 from eegstate.io import atomic_path, write_text
 from eegstate.simulate.artefacts import add_blinks, add_line_noise, add_noisy_channel
 from eegstate.simulate.calibrate import (
+    InfeasibleEffectError,
     calibrate_subject,
     expected_band_power_db,
     expected_effects_db,
@@ -42,6 +43,8 @@ from eegstate.simulate.model import (
     CONTROL_COUPLING,
     CONTROL_LAGS_S,
     DMN_LAGS_S,
+    ENVELOPE_BAND_HZ,
+    ENVELOPE_DEPTH,
     KEY_RECORDING,
     STATES,
     SubjectModel,
@@ -141,7 +144,14 @@ def prepare_subject(
     if head is None:
         head = build_head_model(p["channels"])
     model = make_subject_model(index, p, seed, head)
-    calibrate_subject(model, head, p["effects"])
+    try:
+        calibrate_subject(model, head, model.effects)
+    except InfeasibleEffectError:
+        # The cohort means must be plantable for this subject; a value drawn around them
+        # that is not is planted as close as the generators allow (and recorded).
+        mean = make_subject_model(index, {**p, "effect_sd": {}}, seed, head)
+        calibrate_subject(mean, head, mean.effects)
+        calibrate_subject(model, head, model.effects, clip=True)
     return model
 
 
@@ -181,8 +191,12 @@ def simulate_recording_with_truth(
     key = (KEY_RECORDING, model.index, STATES.index(state))
     grid = model.grid
     rng = seed_rng(seed, *key, 0)
-    spectrum = sum(comp.synthesize(head, grid, rng) for comp in model.components(state, head))
+    components = model.components(state, head)
+    spectrum = sum(comp.synthesize(head, grid, rng) for comp in components if not comp.is_network)
     data = np.fft.irfft(spectrum, n=grid.n_samples, axis=1)
+    for comp in components:
+        if comp.is_network:
+            data += comp.synthesize_network(head, grid, rng)
 
     art = p["artefacts"]
     sfreq = float(p["sfreq"])
@@ -305,13 +319,29 @@ def _networks(head: HeadModel, params: dict[str, Any]) -> dict[str, Any]:
         ]
         return {"spectrum": spectrum, "nodes": nodes, "pairs": pairs}
 
+    direction = _coupling_direction(
+        float(eff["dmn_coupling_baseline"]), float(eff["dmn_coupling_target"])
+    )
     return {
         "model": (
-            "node_i(t) = sqrt(c)*shared(t - lag_i) + sqrt(1 - c)*own_i(t); shared and own are "
-            "independent Gaussian processes with the node spectrum, so node power does not "
-            "depend on c and the coherency of nodes i, j is c*exp(-2j*pi*f*(lag_i - lag_j)). "
-            "'coupling' is c (= |coherency|); 'lag_ms' is lag_j - lag_i (node j lags node i)."
+            "node_i(t) = m_i(t) * x_i(t): carrier x_i = sqrt(c)*shared(t - lag_i) + "
+            "sqrt(1 - c)*own_i(t) (Gaussian, the node spectrum) and slow envelope "
+            f"m_i = exp(k*z_i - k^2), z_i = sqrt(c)*g(t) + sqrt(1 - c)*g_i(t) (unit-variance "
+            f"Gaussian, {ENVELOPE_BAND_HZ[0]:g}-{ENVELOPE_BAND_HZ[1]:g} Hz, k = "
+            f"{ENVELOPE_DEPTH:g}). Node power does not depend on c; the phase coupling "
+            "(coherency of the carriers c*exp(-2j*pi*f*(lag_i - lag_j))) and the envelope "
+            "coupling (correlation of z_i, z_j = c) both follow c. 'coupling' is c (cohort mean; "
+            "per subject in subjects.<label>.dmn_coupling); 'lag_ms' is lag_j - lag_i."
         ),
+        "expected_direction": {
+            "definition": (
+                "expected sign of the target - baseline change of each connectivity measure "
+                "averaged over a network's node pairs, from the planted coupling change "
+                "(decrease, increase or none)"
+            ),
+            "dmn": {"aec_orth": direction, "dwpli": direction},
+            "control": {"aec_orth": "none", "dwpli": "none"},
+        },
         "dmn": network(
             DMN_LAGS_S,
             float(eff["dmn_coupling_baseline"]),
@@ -327,9 +357,18 @@ def _networks(head: HeadModel, params: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _coupling_direction(baseline: float, target: float) -> str:
+    """``decrease``, ``increase`` or ``none``: how the planted coupling changes."""
+    if target < baseline:
+        return "decrease"
+    return "increase" if target > baseline else "none"
+
+
 def _subject_truth(model: SubjectModel, head: HeadModel) -> dict[str, Any]:
     t = model.traits
     return {
+        "planted_effects": dict(model.effects),
+        "clipped_effects_db": dict(model.clipped),
         "alpha_peak_hz": t["alpha_peak_hz"],
         "alpha_amplitude_uv2": {
             "occipital": t["alpha_occipital_uv2"],
@@ -434,6 +473,7 @@ def simulate_cohort(
         "states": labels,
         "params": p,
         "planted_effects": dict(p["effects"]),
+        "effect_sd": dict(p["effect_sd"]),
         "definitions": {
             "bands_hz": {b: list(v) for b, v in BANDS.items()},
             "regions": {r: [c for c in chs if c in present] for r, chs in REGIONS.items()},
@@ -444,6 +484,10 @@ def simulate_cohort(
                 "Computed from the generative model without artefacts."
             ),
             "cohort_mean": "mean over subjects of the per-subject dB values",
+            "planted_effects": (
+                "cohort means of the effects; each subject's own values, drawn with the "
+                "between-subject SDs of 'effect_sd', are in subjects.<label>.planted_effects"
+            ),
             "data_units": "volts, reference-free (potentials re infinity)",
         },
         "sources": REFERENCES,

@@ -39,6 +39,23 @@ MIN_DEPTH_M = 0.008
 #: Minimum distance of background dipoles from the inner sphere surface (m).
 BACKGROUND_DEPTH_M = 0.012
 
+
+def _network_sources() -> dict[str, tuple[str, str, tuple[float, float, float]]]:
+    """DMN and control-network sources at the analysis' region centres.
+
+    The simulator plants the network couplings on the very nodes the connectivity analysis
+    uses (:data:`eegstate.connectivity.nodes.NODES`): a shared convention, like the band
+    edges, so that every analysed DMN pair carries the planted effect.
+    """
+    from eegstate.connectivity.nodes import CONTROL_NETWORKS, DMN, NODES
+
+    return {
+        node.name: ("dmn" if node.network == DMN else "control", node.anatomy, node.mni_mm)
+        for node in NODES
+        if node.network == DMN or node.network in CONTROL_NETWORKS
+    }
+
+
 #: Named sources: name -> (component, anatomical label, approximate MNI coordinates in mm).
 NAMED_SOURCES: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "alpha_occ_L": ("alpha_occipital", "left calcarine sulcus / cuneus", (-10.0, -90.0, 8.0)),
@@ -52,12 +69,7 @@ NAMED_SOURCES: dict[str, tuple[str, str, tuple[float, float, float]]] = {
     "gamma_T_L": ("gamma", "left superior/middle temporal gyrus", (-52.0, -20.0, -2.0)),
     "gamma_T_R": ("gamma", "right superior/middle temporal gyrus", (52.0, -20.0, -2.0)),
     "gamma_F": ("gamma", "medial superior frontal gyrus", (0.0, 48.0, 28.0)),
-    "PCC": ("dmn", "posterior cingulate cortex / precuneus", (0.0, -52.0, 28.0)),
-    "mPFC": ("dmn", "medial prefrontal cortex", (0.0, 52.0, 4.0)),
-    "lAG": ("dmn", "left angular gyrus", (-46.0, -66.0, 34.0)),
-    "rAG": ("dmn", "right angular gyrus", (46.0, -66.0, 34.0)),
-    "lM1": ("control", "left primary motor cortex (hand knob, near C3)", (-38.0, -22.0, 56.0)),
-    "rM1": ("control", "right primary motor cortex (hand knob, near C4)", (38.0, -22.0, 56.0)),
+    **_network_sources(),
 }
 
 

@@ -11,14 +11,21 @@ alpha_parietal    left/right superior parietal, same peak
 theta_frontal     dorsal ACC / medial PFC, Gaussian peak near 6 Hz
 delta             frontal/central dipoles, band-limited 1-4 Hz
 gamma             left/right temporal + medial frontal dipoles, band-limited 30-45 Hz
-dmn               PCC, mPFC, lAG, rAG; alpha-band, coupled (shared delayed signal)
-control           lM1, rM1; mu-band, coupled equally in both states
+dmn               the six DMN nodes of the connectivity analysis (PCC, mPFC, l/rAG,
+                  l/rLTC); alpha-band, coupled in phase and in amplitude envelope
+control           the sensorimotor control nodes of the analysis (lSM, rSM); mu-band,
+                  coupled the same way, equally in both states
 sensor_noise      white, independent per channel
 ================  ==================================================================
 
-Coupled networks follow ``node_i = sqrt(c)·shared(t - lag_i) + sqrt(1 - c)·own_i(t)``: node
-power does not depend on ``c``, the coherency between nodes i and j is ``c·exp(-2πif(lag_i -
-lag_j))``, so phase-lag based metrics (wPLI, orthogonalised envelope correlation) see it.
+Coupled networks are synthesised in the time domain. The carrier of node ``i`` is
+``x_i = sqrt(c)·shared(t - lag_i) + sqrt(1 - c)·own_i(t)`` (Gaussian, the node spectrum), so
+phase-lag metrics (wPLI) see a coherency ``c·exp(-2πif(lag_i - lag_j))``; it is multiplied by a
+slow amplitude envelope ``m_i(t) = exp(κ·z_i(t) - κ²)`` with ``z_i = sqrt(c)·g(t) +
+sqrt(1 - c)·g_i(t)`` (unit-variance Gaussian processes band-limited to
+:data:`ENVELOPE_BAND_HZ`), so amplitude-envelope correlations (orthogonalised AEC, which
+discards the zero-lag part) see the same ``c`` as well. ``E[m_i²] = 1``, so node power does not
+depend on ``c``; the cross-spectrum of two nodes is scaled by ``E[m_i m_j] = exp(-κ²(1 - c))``.
 """
 
 from __future__ import annotations
@@ -52,15 +59,27 @@ CALIBRATED: tuple[str, ...] = (
     "delta",
     "gamma",
 )
-#: Lag (s) of the shared signal at each DMN node (all pairwise lags are non-zero).
-DMN_LAGS_S: dict[str, float] = {"PCC": 0.0, "lAG": 0.008, "rAG": 0.016, "mPFC": 0.024}
+#: Lag (s) of the shared signal at each DMN node (all pairwise lags are distinct and non-zero).
+DMN_LAGS_S: dict[str, float] = {
+    "PCC": 0.0,
+    "mPFC": 0.024,
+    "lAG": 0.008,
+    "rAG": 0.016,
+    "lLTC": 0.012,
+    "rLTC": 0.020,
+}
 #: Lag (s) of the shared signal at each control node.
-CONTROL_LAGS_S: dict[str, float] = {"lM1": 0.0, "rM1": 0.010}
+CONTROL_LAGS_S: dict[str, float] = {"lSM": 0.0, "rSM": 0.010}
 #: Shared-signal fraction of the control network, identical in both states.
 CONTROL_COUPLING = 0.5
-#: Seed-sequence keys: head (fixed template), subject parameters, recordings.
+#: Depth κ of the slow amplitude modulation of network nodes (SD of the log envelope).
+ENVELOPE_DEPTH = 0.6
+#: Band (Hz) of the slow processes that modulate the network nodes' amplitude.
+ENVELOPE_BAND_HZ: tuple[float, float] = (0.1, 0.5)
+#: Seed-sequence keys: head (fixed template), subject parameters, recordings, subject effects.
 KEY_SUBJECT = 1
 KEY_RECORDING = 2
+KEY_EFFECTS = 3
 
 _UV2 = 1e-12  # µV² -> V²
 
@@ -78,9 +97,12 @@ class Component:
     psd : ndarray, shape (n_freqs,)
         One-sided PSD of each source ((A·m)²/Hz, or V²/Hz for sensor noise).
     coupling : float | None
-        Shared-signal fraction ``c`` of a coupled network, None for independent sources.
+        Shared-signal fraction ``c`` of a coupled network (phase and envelope), None for
+        independent sources.
     lags_s : ndarray | None
         Lag of the shared signal at each source (s).
+    envelope_depth : float
+        Depth κ of the slow amplitude modulation of a coupled network.
     """
 
     name: str
@@ -88,6 +110,17 @@ class Component:
     psd: np.ndarray
     coupling: float | None = None
     lags_s: np.ndarray | None = None
+    envelope_depth: float = ENVELOPE_DEPTH
+
+    @property
+    def is_network(self) -> bool:
+        """Whether the component is a coupled network (synthesised in the time domain)."""
+        return self.coupling is not None
+
+    def effective_coupling(self) -> float:
+        """Coherence of two nodes' signals: ``c·E[m_i m_j] = c·exp(-κ²(1 - c))``."""
+        c = float(self.coupling or 0.0)
+        return c * float(np.exp(-(self.envelope_depth**2) * (1.0 - c)))
 
     def gain(self, head: HeadModel, *, average: bool) -> np.ndarray:
         """Return the gain (n_channels, n_sources), average-referenced if ``average``."""
@@ -102,9 +135,11 @@ class Component:
         """Return the expected average-referenced sensor PSD (V²/Hz), shape (n_ch, n_freqs)."""
         g = self.gain(head, average=True)
         own = (g**2).sum(axis=1)[:, None] * self.psd[None, :]
-        if self.coupling is None:
+        if not self.is_network:
             return own
-        c = self.coupling
+        # The slow envelope broadens the node spectrum by less than ENVELOPE_BAND_HZ[1], far
+        # below any band's width, so the expected band power ignores the broadening.
+        c = self.effective_coupling()
         phase = np.exp(-2j * np.pi * np.outer(self.lags_s, grid.freqs))
         shared = np.abs(g @ phase) ** 2 * self.psd[None, :]
         return c * shared + (1.0 - c) * own
@@ -112,21 +147,44 @@ class Component:
     def synthesize(
         self, head: HeadModel, grid: FrequencyGrid, rng: np.random.Generator
     ) -> np.ndarray:
-        """Return the reference-free sensor spectrum (n_ch, n_freqs) of one realisation."""
+        """Return the reference-free sensor spectrum (n_ch, n_freqs) of one realisation.
+
+        Only for independent sources; networks are synthesised by :meth:`synthesize_network`.
+        """
+        if self.is_network:
+            raise ValueError(f"component {self.name!r} is a network: use synthesize_network")
         g = self.gain(head, average=False)
         amp = synthesis_amplitude(self.psd, grid)
         n_src, n_freq = g.shape[1], amp.size
-        if self.coupling is None:
-            out = np.zeros((g.shape[0], n_freq), complex)
-            for start in range(0, n_src, 50):  # bounded memory for the background
-                block = complex_white(rng, (min(50, n_src - start), n_freq))
-                out += g[:, start : start + 50] @ block
-            return out * amp
-        shared = complex_white(rng, (1, n_freq))
-        own = complex_white(rng, (n_src, n_freq))
+        out = np.zeros((g.shape[0], n_freq), complex)
+        for start in range(0, n_src, 50):  # bounded memory for the background
+            block = complex_white(rng, (min(50, n_src - start), n_freq))
+            out += g[:, start : start + 50] @ block
+        return out * amp
+
+    def node_signals(self, grid: FrequencyGrid, rng: np.random.Generator) -> np.ndarray:
+        """Time courses (n_nodes, n_samples) of a coupled network's nodes (module docstring)."""
+        c = float(self.coupling)
+        n_src = len(self.columns)
+        n_freq = grid.freqs.size
+        amp = synthesis_amplitude(self.psd, grid)
         delay = np.exp(-2j * np.pi * np.outer(self.lags_s, grid.freqs))
-        x = np.sqrt(self.coupling) * shared * delay + np.sqrt(1.0 - self.coupling) * own
-        return (g @ x) * amp
+        carrier_spec = np.sqrt(c) * complex_white(rng, (1, n_freq)) * delay
+        carrier_spec += np.sqrt(1.0 - c) * complex_white(rng, (n_src, n_freq))
+        carrier = np.fft.irfft(carrier_spec * amp, n=grid.n_samples, axis=1)
+        slow_psd = unit_variance(band_limited(grid.freqs, *ENVELOPE_BAND_HZ, taper=0.1), grid)
+        slow_amp = synthesis_amplitude(slow_psd, grid)
+        slow_spec = np.sqrt(c) * complex_white(rng, (1, n_freq))
+        slow_spec = slow_spec + np.sqrt(1.0 - c) * complex_white(rng, (n_src, n_freq))
+        z = np.fft.irfft(slow_spec * slow_amp, n=grid.n_samples, axis=1)
+        kappa = self.envelope_depth
+        return carrier * np.exp(kappa * z - kappa**2)
+
+    def synthesize_network(
+        self, head: HeadModel, grid: FrequencyGrid, rng: np.random.Generator
+    ) -> np.ndarray:
+        """Reference-free sensor time courses (n_ch, n_samples) of a coupled network."""
+        return self.gain(head, average=False) @ self.node_signals(grid, rng)
 
 
 @dataclass
@@ -155,6 +213,10 @@ class SubjectModel:
     expected : dict
         Filled by :func:`eegstate.simulate.calibrate.calibrate_subject`: per state, the expected
         average-referenced band power per channel (V²), shape (n_channels, n_bands).
+    effects : dict
+        This subject's planted effects (:func:`draw_subject_effects`).
+    clipped : dict
+        Drawn effects that could not be planted exactly -> the change planted instead (dB).
     """
 
     index: int
@@ -166,6 +228,8 @@ class SubjectModel:
     coupling: dict[str, float]
     scales: dict[str, dict[str, float]] = field(default_factory=dict)
     expected: dict[str, np.ndarray] = field(default_factory=dict)
+    effects: dict[str, Any] = field(default_factory=dict)
+    clipped: dict[str, float] = field(default_factory=dict)
 
     def components(
         self, state: str, head: HeadModel, scales: dict[str, float] | None = None
@@ -263,11 +327,15 @@ def draw_traits(seed: int, index: int) -> dict[str, float]:
         "aperiodic_exponent": float(rng.uniform(1.2, 1.8)),
         "aperiodic_psd_6hz_uv2": ln(2.5),
         "theta_peak_hz": float(rng.uniform(5.5, 6.5)),
-        "theta_frontal_uv2": ln(6.0),
-        "delta_uv2": ln(30.0, 0.25),
-        "gamma_uv2": ln(0.6),
+        # theta, delta and gamma generators dominate their bands, so effects of either sign
+        # (and their between-subject spread) can be planted on top of the 1/f background
+        "theta_frontal_uv2": ln(10.0, 0.25),
+        "delta_uv2": ln(100.0, 0.25),
+        # large enough that the gamma generator dominates 30-45 Hz: gamma can then be planted
+        # lower as well as higher although the aperiodic rotation raises the band's background
+        "gamma_uv2": ln(4.0, 0.2),
         "dmn_peak_hz": alpha_peak - 0.5,
-        "dmn_uv2": ln(6.0, 0.25),
+        "dmn_uv2": ln(10.0, 0.25),
         "mu_peak_hz": alpha_peak + 1.0,
         "control_uv2": ln(6.0),
         "sensor_noise_uv": float(rng.uniform(0.8, 1.5)),
@@ -336,7 +404,7 @@ def make_subject_model(
     bg_unit = g2[:, head.columns("aperiodic")].sum(axis=1).mean()
     power["aperiodic"] = traits["aperiodic_psd_6hz_uv2"] * _UV2 / bg_unit
     power["sensor_noise"] = (traits["sensor_noise_uv"] * 1e-6) ** 2
-    eff = params["effects"]
+    eff = draw_subject_effects(seed, index, params["effects"], params["effect_sd"])
     chi = traits["aperiodic_exponent"]
     return SubjectModel(
         index=index,
@@ -349,4 +417,52 @@ def make_subject_model(
             "baseline": float(eff["dmn_coupling_baseline"]),
             "target": float(eff["dmn_coupling_target"]),
         },
+        effects=eff,
     )
+
+
+#: Effects drawn with one shared standard-normal deviate per subject.
+SHARED_EFFECT_DRAWS: tuple[tuple[str, ...], ...] = (("alpha_occipital_db", "alpha_parietal_db"),)
+#: Effects that are fractions in [0, 1] (clipped after the draw).
+FRACTION_EFFECTS: tuple[str, ...] = ("dmn_coupling_baseline", "dmn_coupling_target")
+
+
+def draw_subject_effects(
+    seed: int, index: int, effects: dict[str, Any], effect_sd: dict[str, float]
+) -> dict[str, Any]:
+    """Draw subject ``index``'s planted effects around the cohort means.
+
+    Each numeric effect is ``mean + sd·z`` with a standard-normal ``z`` from the stream
+    ``(KEY_EFFECTS, index)`` of ``seed`` (independent of cohort size and of the subject's other
+    traits); the effects of :data:`SHARED_EFFECT_DRAWS` share one ``z``; couplings are clipped
+    to [0, 1]. Keys without an SD (e.g. ``remove_alpha``) are copied.
+
+    Parameters
+    ----------
+    seed : int
+        Cohort seed.
+    index : int
+        Subject number (1-based).
+    effects : dict
+        ``simulation.effects`` (cohort means).
+    effect_sd : dict
+        ``simulation.effect_sd`` (between-subject SDs).
+
+    Returns
+    -------
+    dict
+        The subject's effects, same keys as ``effects``.
+    """
+    rng = seed_rng(seed, KEY_EFFECTS, index)
+    drawn = dict(effects)
+    shared = {key: group for group in SHARED_EFFECT_DRAWS for key in group}
+    deviates: dict[tuple[str, ...], float] = {}
+    for key in effects:  # fixed order: the schema's key order
+        if key not in effect_sd:
+            continue
+        group = shared.get(key, (key,))
+        if group not in deviates:
+            deviates[group] = float(rng.standard_normal())
+        value = float(effects[key]) + float(effect_sd[key]) * deviates[group]
+        drawn[key] = float(np.clip(value, 0.0, 1.0)) if key in FRACTION_EFFECTS else value
+    return drawn

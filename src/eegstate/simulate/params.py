@@ -43,6 +43,16 @@ _DEFAULTS: dict[str, Any] = {
         "dmn_coupling_baseline": 0.6,
         "dmn_coupling_target": 0.15,
     },
+    "effect_sd": {
+        "alpha_occipital_db": 1.2,
+        "alpha_parietal_db": 0.7,
+        "theta_frontal_db": 0.4,
+        "delta_db": 0.8,
+        "gamma_db": 1.0,
+        "aperiodic_exponent_change": 0.1,
+        "dmn_coupling_baseline": 0.1,
+        "dmn_coupling_target": 0.1,
+    },
     "artefacts": {
         "blink_rate_per_min": 8.0,
         "blink_amplitude_uv": 120.0,
@@ -123,7 +133,7 @@ def default_simulation_params() -> dict[str, Any]:
     dict
         A fresh (deep-copied) dict with the keys of ``properties.simulation`` in the workflow
         config schema: ``n_subjects``, ``duration_s``, ``sfreq``, ``channels``, ``line_freq``,
-        ``file_format``, ``effects`` and ``artefacts``.
+        ``file_format``, ``effects``, ``effect_sd`` and ``artefacts``.
     """
     return copy.deepcopy(_DEFAULTS)
 
@@ -187,6 +197,9 @@ def _validate(p: dict[str, Any]) -> None:
     for key in ("dmn_coupling_baseline", "dmn_coupling_target"):
         if not 0 <= eff[key] <= 1:
             fail(f"effects.{key} must be within [0, 1], got {eff[key]!r}.")
+    for key, sd in p["effect_sd"].items():
+        if not sd >= 0:
+            fail(f"effect_sd.{key} must be >= 0, got {sd!r}.")
     art = p["artefacts"]
     for key in ("blink_rate_per_min", "blink_amplitude_uv", "line_noise_uv"):
         if art[key] < 0:

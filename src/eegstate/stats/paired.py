@@ -6,8 +6,9 @@ The building blocks of every target − baseline contrast in eegstate:
   for dB values), so every subject counts once;
 * :func:`paired_differences` pairs each subject's baseline and target values;
 * :func:`bootstrap_mean_ci` is the percentile bootstrap of the mean over subjects (seeded);
-* :func:`wilcoxon_p` is the two-sided Wilcoxon signed-rank test (exact distribution for small
-  samples without ties, :func:`scipy.stats.wilcoxon`);
+* :func:`signed_rank_p` / :func:`wilcoxon_p` is the two-sided Wilcoxon signed-rank test
+  (exact conditional distribution up to 50 pairs, ties included; SciPy's normal
+  approximation above);
 * :func:`holm_adjust` is Holm's (1979) step-down family-wise correction;
 * :func:`summarise_differences` combines them for one or many columns of differences.
 
@@ -179,13 +180,64 @@ def bootstrap_mean_ci(
     return mean, low.reshape(tail), high.reshape(tail)
 
 
+#: Up to this many non-zero differences the signed-rank p-value is exact (as in SciPy).
+EXACT_SIGNED_RANK_MAX_N = 50
+
+
+def signed_rank_p(differences: np.ndarray) -> tuple[float, float]:
+    """Two-sided Wilcoxon signed-rank test of paired differences, exact up to 50 pairs.
+
+    Zeros are dropped (Wilcoxon's method), magnitudes get mid-ranks, and the p-value is the
+    exact conditional null distribution of the positive-rank sum given those ranks (every
+    sign pattern equally likely), ``p = min(1, 2 min(P(W+ <= w), P(W+ >= w)))``. Without ties
+    this is SciPy's exact distribution; with ties and up to 13 pairs it equals SciPy's
+    permutation test (``scipy.stats.wilcoxon(method="auto")``). It is written here because
+    SciPy has no fast exact path with ties: it runs ``permutation_test`` (about 2 s per call at
+    12 pairs) or, from 14 pairs, switches to the normal approximation, while the power
+    analysis resamples subjects with replacement, which creates ties in every replicate. The
+    distribution is computed by convolution over the doubled (integer) mid-ranks. Above
+    :data:`EXACT_SIGNED_RANK_MAX_N` pairs SciPy's normal approximation (tie- and
+    continuity-corrected) is used.
+
+    Parameters
+    ----------
+    differences : numpy.ndarray, shape (n,)
+        Paired differences (target - baseline), without NaN.
+
+    Returns
+    -------
+    statistic, p_value : float
+        ``min(W+, W-)`` and the two-sided p-value; ``(0.0, 1.0)`` when every difference is 0,
+        NaN when fewer than 2 differences are given.
+    """
+    from scipy.stats import rankdata, wilcoxon
+
+    d = np.asarray(differences, dtype=float).ravel()
+    if d.size < 2:
+        return float("nan"), float("nan")
+    nonzero = d[d != 0]
+    n = nonzero.size
+    if n == 0:
+        return 0.0, 1.0
+    if n > EXACT_SIGNED_RANK_MAX_N:
+        res = wilcoxon(d, alternative="two-sided")
+        return float(res.statistic), float(res.pvalue)
+    ranks2 = np.rint(2.0 * rankdata(np.abs(nonzero))).astype(np.int64)
+    counts = np.zeros(int(ranks2.sum()) + 1)
+    counts[0] = 1.0
+    for r in ranks2:  # each pair adds its rank with sign + (shift) or - (stay)
+        counts[r:] = counts[r:] + counts[:-r].copy()
+    observed = int(ranks2[nonzero > 0].sum())
+    probs = counts / counts.sum()
+    p = min(1.0, 2.0 * min(probs[: observed + 1].sum(), probs[observed:].sum()))
+    w_plus = observed / 2.0
+    return float(min(w_plus, ranks2.sum() / 2.0 - w_plus)), float(p)
+
+
 def wilcoxon_p(differences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two-sided Wilcoxon signed-rank test of paired differences against zero, per column.
 
-    Uses :func:`scipy.stats.wilcoxon` with ``method="auto"``: the exact null distribution
-    for up to 50 differences without ties or zeros (all such columns in one vectorised call),
-    an exact permutation distribution for small samples with ties or zeros (column by column:
-    SciPy's n-D permutation path is very slow), the normal approximation above 50 subjects.
+    See :func:`signed_rank_p` (exact up to 50 non-zero differences, ties included).
 
     Parameters
     ----------
@@ -198,25 +250,12 @@ def wilcoxon_p(differences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         Shape ``differences.shape[1:]``. NaN for columns with fewer than 2 subjects; a column
         whose differences are all zero gets statistic 0 and p = 1.
     """
-    from scipy.stats import wilcoxon
-
     arr = np.asarray(differences, dtype=float)
     flat = arr.reshape(arr.shape[0], -1)
     stat = np.full(flat.shape[1], np.nan)
     p = np.full(flat.shape[1], np.nan)
-    if flat.shape[0] >= 2:
-        nonzero = np.any(flat != 0, axis=0)
-        p[~nonzero] = 1.0
-        stat[~nonzero] = 0.0
-        magnitudes = np.sort(np.abs(flat), axis=0)
-        untied = np.all(np.diff(magnitudes, axis=0) > 0, axis=0) & np.all(flat != 0, axis=0)
-        simple = nonzero & untied
-        if simple.any():
-            res = wilcoxon(flat[:, simple], axis=0, alternative="two-sided")
-            stat[simple], p[simple] = res.statistic, res.pvalue
-        for j in np.flatnonzero(nonzero & ~untied):
-            res = wilcoxon(flat[:, j], alternative="two-sided")
-            stat[j], p[j] = float(res.statistic), float(res.pvalue)
+    for j in range(flat.shape[1]):
+        stat[j], p[j] = signed_rank_p(flat[:, j])
     return stat.reshape(arr.shape[1:]), p.reshape(arr.shape[1:])
 
 
