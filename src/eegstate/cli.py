@@ -78,30 +78,25 @@ def _report_path(configfile: str | None, extra: Sequence[str]) -> Path | None:
     from eegstate.paths import default_config_path
 
     items: list[str] = []
-    if "--config" in extra:
-        for item in extra[list(extra).index("--config") + 1 :]:
+    flag = next((flag for flag in ("--config", "-C") if flag in extra), None)
+    if flag is not None:
+        for item in extra[list(extra).index(flag) + 1 :]:
             if item.startswith("-") or "=" not in item:
                 break
             items.append(item)
-    overrides = _config_overrides(items)
     try:
-        config = load_config(configfile or default_config_path(), overrides)
+        config = load_config(configfile or default_config_path(), _config_overrides(items))
     except ConfigError:
         return None
     return Path(config["results_dir"]) / config["dataset"] / "group" / "report.html"
 
 
 def _config_overrides(items: Sequence[str]) -> dict[str, object]:
-    """``key=value`` items (values parsed as YAML), as ``snakemake --config`` takes them."""
-    import yaml
+    """``key=value`` items converted to the options' types, as the workflow reads
+    ``snakemake --config`` (:func:`eegstate.config.parse_overrides`)."""
+    from eegstate.config import parse_overrides
 
-    overrides: dict[str, object] = {}
-    for item in items:
-        key, separator, value = item.partition("=")
-        if not separator:
-            raise ValueError(f"--config expects key=value, got {item!r}")
-        overrides[key] = yaml.safe_load(value)
-    return overrides
+    return parse_overrides(items)
 
 
 def _simulate(args: argparse.Namespace, extra: Sequence[str]) -> int:
