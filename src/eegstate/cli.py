@@ -53,11 +53,24 @@ def _run(args: argparse.Namespace, extra: Sequence[str]) -> int:
     ]
     logger.info("running: %s", " ".join(command))
     returncode = _wait_for(subprocess.Popen(command))
-    if returncode == 0 and not any(flag in extra for flag in ("-n", "--dry-run")):
+    if returncode != 0:
+        _explain_leftovers(args, extra)
+    elif not any(flag in extra for flag in ("-n", "--dry-run", "--unlock")):
         report = _report_path(args.configfile, extra)
         if report is not None and report.is_file():
             print(f"Report: {report.resolve()}")
     return returncode
+
+
+def _explain_leftovers(args: argparse.Namespace, extra: Sequence[str]) -> None:
+    """After a failed run, say how to continue if a killed run left its lock or incomplete
+    outputs behind (nothing is removed)."""
+    from eegstate.runstate import find_leftovers, how_to_continue, snakemake_workdir
+
+    leftovers = find_leftovers(snakemake_workdir(extra))
+    message = how_to_continue(leftovers, ["eegstate", *args.argv])
+    if message:
+        print(message, file=sys.stderr)
 
 
 def _wait_for(process: subprocess.Popen) -> int:
@@ -461,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # to print continuing commands
     try:
         return args.handler(args, extra)
     except (ValueError, FileNotFoundError) as err:
