@@ -53,11 +53,24 @@ def _run(args: argparse.Namespace, extra: Sequence[str]) -> int:
     ]
     logger.info("running: %s", " ".join(command))
     returncode = _wait_for(subprocess.Popen(command))
-    if returncode == 0 and not any(flag in extra for flag in ("-n", "--dry-run")):
+    if returncode != 0:
+        _explain_leftovers(args, extra)
+    elif not any(flag in extra for flag in ("-n", "--dry-run", "--unlock")):
         report = _report_path(args.configfile, extra)
         if report is not None and report.is_file():
             print(f"Report: {report.resolve()}")
     return returncode
+
+
+def _explain_leftovers(args: argparse.Namespace, extra: Sequence[str]) -> None:
+    """After a failed run, say how to continue if a killed run left its lock or incomplete
+    outputs behind (nothing is removed)."""
+    from eegstate.runstate import find_leftovers, how_to_continue, snakemake_workdir
+
+    leftovers = find_leftovers(snakemake_workdir(extra))
+    message = how_to_continue(leftovers, ["eegstate", *args.argv])
+    if message:
+        print(message, file=sys.stderr)
 
 
 def _wait_for(process: subprocess.Popen) -> int:
@@ -78,30 +91,25 @@ def _report_path(configfile: str | None, extra: Sequence[str]) -> Path | None:
     from eegstate.paths import default_config_path
 
     items: list[str] = []
-    if "--config" in extra:
-        for item in extra[list(extra).index("--config") + 1 :]:
+    flag = next((flag for flag in ("--config", "-C") if flag in extra), None)
+    if flag is not None:
+        for item in extra[list(extra).index(flag) + 1 :]:
             if item.startswith("-") or "=" not in item:
                 break
             items.append(item)
-    overrides = _config_overrides(items)
     try:
-        config = load_config(configfile or default_config_path(), overrides)
+        config = load_config(configfile or default_config_path(), _config_overrides(items))
     except ConfigError:
         return None
     return Path(config["results_dir"]) / config["dataset"] / "group" / "report.html"
 
 
 def _config_overrides(items: Sequence[str]) -> dict[str, object]:
-    """``key=value`` items (values parsed as YAML), as ``snakemake --config`` takes them."""
-    import yaml
+    """``key=value`` items converted to the options' types, as the workflow reads
+    ``snakemake --config`` (:func:`eegstate.config.parse_overrides`)."""
+    from eegstate.config import parse_overrides
 
-    overrides: dict[str, object] = {}
-    for item in items:
-        key, separator, value = item.partition("=")
-        if not separator:
-            raise ValueError(f"--config expects key=value, got {item!r}")
-        overrides[key] = yaml.safe_load(value)
-    return overrides
+    return parse_overrides(items)
 
 
 def _simulate(args: argparse.Namespace, extra: Sequence[str]) -> int:
@@ -466,6 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if extra and args.command != "run":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # to print continuing commands
     try:
         return args.handler(args, extra)
     except (ValueError, FileNotFoundError) as err:

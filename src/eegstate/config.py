@@ -4,12 +4,21 @@ The JSON schema ``workflow/schemas/config.schema.yaml`` is the single source of 
 names, types and defaults. This module fills the documented defaults, turns schema violations
 into messages that name the option and the allowed values, and adds the cross-option checks a
 schema cannot express (e.g. band edges inside the analysed frequency range).
+
+Values given on the command line (``snakemake --config`` / ``eegstate run --config``) arrive as
+text: Snakemake turns only top-level numbers and ``True``/``False`` into Python values and keeps
+``true``, lists and every value inside a mapping as strings. :func:`coerce_config` converts such
+text to the type the schema declares for the option, and :func:`merge_config` merges nested
+mappings the way Snakemake merges ``--config`` into ``--configfile``.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import math
+import re
+import shlex
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +29,12 @@ from eegstate.paths import config_schema_path
 
 class ConfigError(ValueError):
     """A configuration option is missing, unknown or has a value that is not allowed."""
+
+
+#: Keys ``snakemake --config`` accepts (its own rule: a Python-like identifier).
+_OVERRIDE_KEY = re.compile(r"[A-Za-z_][\w-]*\w")
+#: Texts that mean null (YAML's spellings and the empty value of ``--config key=``).
+NULL_TEXTS = frozenset({"", "~", "null", "Null", "NULL"})
 
 
 def load_schema(path: Path | None = None) -> dict[str, Any]:
@@ -47,7 +62,9 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
     path : str or pathlib.Path, optional
         YAML file. Without it, only defaults and ``overrides`` are used.
     overrides : mapping, optional
-        Top-level options replacing those of the file (like ``snakemake --config``).
+        Options overriding those of the file, like ``snakemake --config``: mappings are merged
+        into the file's mappings (:func:`merge_config`) and text is converted to the option's
+        type (:func:`coerce_config`), e.g. the output of :func:`parse_overrides`.
 
     Returns
     -------
@@ -70,8 +87,208 @@ def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | N
             raise ConfigError(f"config file {path} is not valid YAML: {err}") from err
         if not isinstance(config, dict):
             raise ConfigError(f"config file {path} must hold a mapping of options")
-    config.update(overrides or {})
-    return validate_config(config)
+    schema = load_schema()
+    config = merge_config(config, coerce_config(overrides or {}, schema))
+    return validate_config(coerce_config(config, schema), schema)
+
+
+def parse_overrides(
+    items: Iterable[str], schema: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Parse ``key=value`` command-line items the way the workflow reads ``snakemake --config``.
+
+    Like Snakemake, quotes around a value are dropped, an empty value is null and a key given
+    twice merges its mappings; every value is then converted to its option's type
+    (:func:`coerce_config`), so ``eegstate train --config`` and ``eegstate run --config`` read
+    the same items identically.
+
+    Parameters
+    ----------
+    items : iterable of str
+        Items such as ``allow_eyes_task_mismatch=true`` or ``preprocess={h_freq: 40}``.
+    schema : mapping, optional
+        Configuration schema; defaults to the workflow's.
+
+    Returns
+    -------
+    dict
+        Top-level options and their converted values.
+
+    Raises
+    ------
+    ConfigError
+        If an item is not ``key=value`` with an option name as key.
+    """
+    schema = schema or load_schema()
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator or not _OVERRIDE_KEY.fullmatch(key):
+            raise ConfigError(
+                f"--config expects key=value with an option name as key, got {item!r} "
+                "(e.g. --config seed=7 'preprocess={h_freq: 40}')"
+            )
+        value = value.strip("'\"")
+        overrides = merge_config(overrides, coerce_config({key: value or None}, schema))
+    return overrides
+
+
+def merge_config(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``overrides`` into ``base`` recursively, as Snakemake merges ``--config``.
+
+    A mapping merges into a mapping of the same key (``--config 'preprocess={h_freq: 40}'``
+    keeps the other preprocessing options of the config file); any other value replaces it.
+
+    Parameters
+    ----------
+    base, overrides : mapping
+        Options (neither is modified).
+
+    Returns
+    -------
+    dict
+        The merged options.
+    """
+    merged = copy.deepcopy(dict(base))
+    for key, value in overrides.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge_config(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def coerce_config(config: Mapping[str, Any], schema: Mapping[str, Any] | None = None) -> dict:
+    """Convert option values written as text to the types the schema declares.
+
+    Walks ``config`` along the schema. A string where the option's schema does not allow a
+    string (boolean, integer, number, array, object or null) is read as YAML (``true``,
+    ``yes``, ``40``, ``[2, 3]``, ``{h_freq: 40}``, ``null``) and kept converted only if the
+    result has an allowed type; mappings and lists are converted item by item. A string stays
+    a string where the schema allows one (subject labels such as ``001`` keep their zeros),
+    except null spellings (``null``, ``~``, empty) where null is allowed too. Text that cannot
+    be converted is left as it is, so validation names the option, the value and the expected
+    type. Options the schema does not know are left for validation to name.
+
+    Parameters
+    ----------
+    config : mapping
+        Options, e.g. as ``snakemake --config`` delivers them (not modified).
+    schema : mapping, optional
+        Configuration schema; defaults to the workflow's.
+
+    Returns
+    -------
+    dict
+        The options with converted values.
+    """
+    return _coerce(config, schema or load_schema())
+
+
+def _coerce(value: Any, schema: Mapping[str, Any] | None) -> Any:
+    if schema is None:
+        return value
+    if isinstance(value, str):
+        return _coerce_text(value, schema)
+    if isinstance(value, Mapping):
+        return {key: _coerce(item, _child_schema(schema, key)) for key, item in value.items()}
+    if isinstance(value, list):
+        items = schema.get("items", {})
+        return [_coerce(item, items if isinstance(items, Mapping) else {}) for item in value]
+    return value
+
+
+def _child_schema(schema: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    """Schema of ``key`` inside an object (``{}``: anything; None: an unknown key)."""
+    if key in schema.get("properties", {}):
+        return schema["properties"][key]
+    extra = schema.get("additionalProperties", True)
+    if extra is False:
+        return None
+    return extra if isinstance(extra, Mapping) else {}
+
+
+def _allowed_types(schema: Mapping[str, Any]) -> set[str] | None:
+    """JSON types the schema allows (None: it does not restrict the type)."""
+    types = schema.get("type")
+    if types is None:
+        return None
+    return {types} if isinstance(types, str) else set(types)
+
+
+def _has_type(value: Any, types: Iterable[str]) -> bool:
+    import jsonschema
+
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER
+    return any(checker.is_type(value, kind) for kind in types)
+
+
+def _coerce_text(text: str, schema: Mapping[str, Any]) -> Any:
+    types = _allowed_types(schema)
+    if types is not None:
+        if "null" in types and text.strip() in NULL_TEXTS:
+            return None
+        if "string" in types:
+            return text
+    try:
+        # BaseLoader keeps every scalar as text: the structure first, then each leaf by schema.
+        parsed = yaml.load(text, Loader=yaml.BaseLoader)
+    except yaml.YAMLError:
+        return text
+    if isinstance(parsed, dict | list):
+        kind = "object" if isinstance(parsed, dict) else "array"
+        return _coerce(parsed, schema) if types is None or kind in types else text
+    value = _yaml_scalar(text)
+    return value if types is None or _has_type(value, types) else text
+
+
+def _yaml_scalar(text: str) -> Any:
+    """A scalar as YAML reads it (``true``, ``40``, ``null``), plus ``1e3``-style numbers."""
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, str):
+        for parse in (int, float):
+            try:
+                number = parse(text)
+            except ValueError:
+                continue
+            if math.isfinite(number):
+                return number
+    return value
+
+
+def _flow_yaml(value: Any) -> str:
+    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=math.inf)
+    return text.removesuffix("\n...\n").strip()
+
+
+def setting_hint(option: str, value: Any) -> str:
+    """How to set an option: as a config-file line and as a command-line ``--config`` item.
+
+    Parameters
+    ----------
+    option : str
+        Option name, nested options joined with dots (``preprocess.h_freq``).
+    value : object
+        The value to suggest.
+
+    Returns
+    -------
+    str
+        E.g. ``'preprocess: {h_freq: 40}' in the config file or --config
+        'preprocess={h_freq: 40}' on the command line`` (the ``--config`` item quoted for the
+        shell when it needs it).
+    """
+    top, *nested = option.split(".")
+    for key in reversed(nested):
+        value = {key: value}
+    text = _flow_yaml(value)
+    return (
+        f"'{top}: {text}' in the config file or --config {shlex.quote(f'{top}={text}')} "
+        "on the command line"
+    )
 
 
 def fill_defaults(config: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,10 +339,43 @@ def _describe_error(error: Any) -> str:
         return (
             f"config option '{option}' must be of type {wanted}, "
             f"got {error.instance!r} ({type(error.instance).__name__})"
+            + _type_hint(list(error.absolute_path), schema, error.instance)
         )
     description = " ".join(str(schema.get("description", "")).split())
     hint = f" ({description})" if description else ""
     return f"config option '{option}': {error.message}{hint}"
+
+
+def _type_hint(path: list[Any], schema: Mapping[str, Any], instance: Any) -> str:
+    """How to write a value of the right type, for options not inside a list."""
+    if not path or any(isinstance(part, int) for part in path):
+        return ""
+    option = _option_name(path)
+    types = _allowed_types(schema) or set()
+    if types == {"string"} and isinstance(instance, int | float) and len(path) == 1:
+        return (
+            f"; snakemake --config reads {instance!r} as a number: write it in the config file "
+            f"as '{option}: \"{instance}\"'"
+        )
+    example = _example_value(schema, types)
+    return "" if example is None else f"; write e.g. {setting_hint(option, example)}"
+
+
+def _example_value(schema: Mapping[str, Any], types: set[str] | None) -> Any:
+    """An example of an option's type: the opposite of a boolean default, another default,
+    else a plain value of the type (None when there is no simple example)."""
+    types = types or set()
+    default = schema.get("default")
+    if isinstance(default, bool) and "boolean" in types:
+        return not default
+    if default not in (None, [], {}) and _has_type(default, types):
+        return default
+    if "array" in types:
+        items = schema.get("items")
+        item = _example_value(items, _allowed_types(items)) if isinstance(items, Mapping) else None
+        return None if item is None else [item]
+    examples = {"boolean": True, "integer": 1, "number": 1.0}
+    return next((examples[kind] for kind in examples if kind in types), None)
 
 
 def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any] | None = None) -> dict:
@@ -167,7 +417,7 @@ def _check_cross_options(config: Mapping[str, Any]) -> None:
     if config["adapter"] == "samplesheet" and not config["samples"]:
         problems.append(
             "adapter 'samplesheet' needs the option 'samples' (path of a TSV sample sheet), "
-            "e.g. --config samples=sheet.tsv"
+            f"e.g. {setting_hint('samples', 'sheet.tsv')}"
         )
     if config["adapter"] == "eegbci":
         runs = config["eegbci"]["runs"]
@@ -226,13 +476,18 @@ def _dataset_problems(config: Mapping[str, Any]) -> list[str]:
         ]
         if config["preprocess"]["epoch_length_s"] != 30:
             problems.append(
-                "adapter 'sleep-physionet' needs 'preprocess.epoch_length_s: 30' (one epoch per "
-                "scored 30-s hypnogram epoch)"
+                "adapter 'sleep-physionet' needs one epoch per scored 30-s hypnogram epoch: "
+                + setting_hint("preprocess.epoch_length_s", 30)
             )
     if adapter == "openneuro" and not config["openneuro"]["accession"]:
-        problems.append("adapter 'openneuro' needs 'openneuro.accession', e.g. ds005620")
+        problems.append(
+            "adapter 'openneuro' needs 'openneuro.accession', e.g. "
+            + setting_hint("openneuro.accession", "ds005620")
+        )
     if adapter == "bids" and not config["bids"]["root"]:
-        problems.append("adapter 'bids' needs 'bids.root' (the BIDS folder)")
+        problems.append(
+            "adapter 'bids' needs 'bids.root', the BIDS folder: " + setting_hint("bids.root", "DIR")
+        )
     if adapter in ("openneuro", "bids"):
         states = config["bids"]["states"]
         problems += [
@@ -243,13 +498,12 @@ def _dataset_problems(config: Mapping[str, Any]) -> list[str]:
         ]
     pre = config["preprocess"]
     if pre["montage"] == "none":
-        needs = {"bad_channels": "none", "ica": "none"}
-        problems += [
-            f"'preprocess.montage: none' (no channel positions) needs 'preprocess.{key}: "
-            f"{value}' (it needs positions)"
-            for key, value in needs.items()
-            if pre[key] != value
-        ]
+        needs = {key: "none" for key in ("bad_channels", "ica") if pre[key] != "none"}
+        if needs:
+            problems.append(
+                f"'preprocess.montage: none' (no channel positions) needs {' and '.join(needs)} "
+                f"switched off (they need positions): {setting_hint('preprocess', needs)}"
+            )
         if pre["reference"] == "csd":
             problems.append(
                 "'preprocess.reference: csd' needs channel positions, not 'montage: none'"

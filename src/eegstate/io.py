@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from eegstate.config import setting_hint
+
 if TYPE_CHECKING:
     import mne
 
@@ -79,7 +81,7 @@ def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseR
         raise RecordingError(
             path,
             f"the file looks truncated ({truncation[0]}); copy it again from the source, or "
-            "set 'allow_truncated_files: true' to analyse the data it holds",
+            f"set {setting_hint('allow_truncated_files', True)} to analyse the data it holds",
         )
     for warning in truncation:
         logger.warning("%s: %s", path, warning)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from eegstate.config import setting_hint
 from eegstate.paths import samples_schema_path
 
 OPTIONAL_COLUMNS: tuple[str, ...] = ("session", "eyes", "task")
@@ -167,7 +168,7 @@ def normalize_samples(
             raise SampleSheetError(
                 f"sample sheet {where} points outside its data root {resolved_root}: "
                 f"{'; '.join(outside[:10])}; move the files under the root, set "
-                "'samples_root', or set 'allow_paths_outside_root: true'"
+                f"'samples_root', or set {setting_hint('allow_paths_outside_root', True)}"
             )
     if check_files:
         absent = [

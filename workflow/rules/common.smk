@@ -3,11 +3,15 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from eegstate.config import check_writable, validate_config
+from eegstate.config import check_writable, coerce_config, validate_config
 from eegstate.datasets import plan_recordings
 
-# eegstate's own check first (its messages name the option and the allowed values), then
-# Snakemake's validation against the same schema, which also fills the documented defaults.
+# `--config` values arrive as text ('true', '[2, 3]', every value inside a mapping): convert
+# them to the types the schema declares. Snakemake has already merged `--config` mappings into
+# the config file's (recursively). Then eegstate's own check (its messages name the option and
+# the allowed values), then Snakemake's validation against the same schema, which also fills
+# the documented defaults.
+config.update(coerce_config(config))
 CONFIG = validate_config(config)
 validate(config, "../schemas/config.schema.yaml")
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import pandas as pd
 
+from eegstate.config import setting_hint
+
 logger = logging.getLogger(__name__)
 
 #: BIDS entity option name -> argument of :func:`mne_bids.find_matching_paths`.
@@ -138,7 +140,7 @@ def plan_bids_root(
                     + (f", session {session}" if session else "")
                     + f": {len(matches)} recordings match ({names}); narrow "
                     f"'bids.states.{state}.entities' (e.g. add run or acquisition) or set "
-                    "'bids.multiple_matches: first'"
+                    + setting_hint("bids.multiple_matches", "first")
                 )
             chosen = matches[0]
             rows.append(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from eegstate.config import setting_hint
+
 #: Config option that lets a confounded contrast run anyway.
 ALLOW_OPTION = "allow_eyes_task_mismatch"
 #: Usual short forms of the eyes conditions in state labels (``ec`` for eyes closed).
@@ -131,6 +133,6 @@ def check_eyes_task(
             + ". Eyes closure and task change EEG power by themselves (posterior alpha rises "
             "several dB with eyes closed), so the contrast would mix them with the state. "
             "Select matching recordings (same eyes condition and task in both states, in the "
-            f"same proportions), or set '{ALLOW_OPTION}: true' to run anyway."
+            f"same proportions), or run anyway with {setting_hint(ALLOW_OPTION, True)}."
         )
     return problems
