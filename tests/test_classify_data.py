@@ -42,7 +42,7 @@ def epoch_bandpower_of(plan: pd.DataFrame, config: dict) -> pd.DataFrame:
     return pd.concat(tables, ignore_index=True)
 
 
-def evaluate_default(epochs: pd.DataFrame, config: dict, n_permutations: int = 0):
+def evaluate_default(epochs: pd.DataFrame, config: dict, n_permutations: int = 0, **kwargs):
     options = config["classification"]
     features = epoch_features(epochs, level=options["level"])
     data = prepare_data(
@@ -56,6 +56,7 @@ def evaluate_default(epochs: pd.DataFrame, config: dict, n_permutations: int = 0
         inner_folds=options["inner_folds"],
         n_permutations=n_permutations,
         seed=config["seed"],
+        **kwargs,
     )
 
 
@@ -99,7 +100,20 @@ def test_eegbci_eyes_closed_vs_open_leave_one_subject_out(eegbci_dir, eegbci_sub
         {"data_dir": str(eegbci_dir), "subjects": eegbci_subjects},
     )
     epochs = epoch_bandpower_of(plan_recordings(config), config)
-    summary = evaluate_default(epochs, config).summary
+    options = config["classification"]
+    summary = evaluate_default(
+        epochs, config, n_permutations=options["n_permutations"], compare_none=True
+    ).summary
     assert summary["n_subjects"] == len(eegbci_subjects)
     assert summary["balanced_accuracy"] >= 0.9, summary["per_subject"]
     assert summary["recordings"]["accuracy"] == 1.0
+    # One eyes-open and one eyes-closed run per subject: 2 ** n labellings, fewer than the
+    # configured permutations, so every one is scored; the flip scores as the observed.
+    n_labellings = 2 ** len(eegbci_subjects)
+    assert options["n_permutations"] >= n_labellings == summary["n_distinct_labellings"]
+    assert summary["permutation_exact"] is True
+    assert summary["p_value_floor"] == 2 / n_labellings
+    assert summary["p_value"] == 2 / n_labellings
+    comparison = summary["normalize_comparison"]
+    assert comparison["normalize"] == "none" and comparison["n_subjects"] == len(eegbci_subjects)
+    assert 0.5 < comparison["balanced_accuracy"] < summary["balanced_accuracy"]

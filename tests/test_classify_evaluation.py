@@ -257,11 +257,16 @@ def test_cli_classify_any_table(tmp_path, capsys, caplog):
     out = json.loads(capsys.readouterr().out)
     for key in ("balanced_accuracy", "roc_auc", "n_subjects", "per_subject", "p_value"):
         assert key in out
+    assert out["permutation_exact"] is False and out["p_value_floor"] == max(1 / 10, 2 / 32)
+    assert out["balanced_accuracy_ci_low"] <= out["balanced_accuracy_ci_high"]
+    assert out["normalize_comparison"]["normalize"] == "none"
     assert out["n_subjects"] == 5 and out["classes"] == {"0": "baseline", "1": "drug"}
     assert out["feature_names"] == [f"f{i}" for i in range(6)]
     assert "using all 6 numeric columns" in caplog.text
     code = main([*argv, "--features", "f0", "--normalize", "none", "--permutations", "0"])
-    assert code == 0 and json.loads(capsys.readouterr().out)["feature_names"] == ["f0"]
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["feature_names"] == ["f0"]
+    assert out["normalize_comparison"] is None and out["p_value_floor"] is None
     assert main([*argv, "--features", "nothing*"]) == 2
     assert "no column matches" in capsys.readouterr().err
 
@@ -276,12 +281,18 @@ def test_subjects_with_one_state_only_are_left_out(caplog):
 
 
 def test_evaluation_step_writes_its_outputs_or_says_why_not(tmp_path):
+    from eegstate.classify.metrics import balanced_accuracy_ci
     from eegstate.config import validate_config
     from eegstate.io import read_table, write_table
+    from eegstate.seeding import derive_seed
     from eegstate.steps.classify import evaluate_classifier
 
     config = validate_config(
-        {"target": "drug", "classification": {"n_permutations": 5, "n_jobs": 1}}
+        {
+            "target": "drug",
+            "classification": {"n_permutations": 5, "n_jobs": 1},
+            "report": {"ci_level": 0.8, "n_bootstrap": 300},
+        }
     )
     outputs = {
         "summary_out": tmp_path / "classification.json",
@@ -297,6 +308,21 @@ def test_evaluation_step_writes_its_outputs_or_says_why_not(tmp_path):
     assert written["balanced_accuracy"] == summary["balanced_accuracy"]
     assert len(read_table(outputs["predictions_out"])) == 4 * 2 * 5
     assert len(read_table(outputs["folds_out"])) == 4
+    assert written["permutation_exact"] is False and written["p_value_floor"] == 1 / 6
+    # The claims table's interval: same predictions, level, resamples and seed derivation.
+    interval = balanced_accuracy_ci(
+        read_table(outputs["predictions_out"]),
+        ci_level=0.8,
+        n_bootstrap=300,
+        seed=derive_seed(config["seed"], "claims", "state_decodable"),
+    )
+    assert (written["balanced_accuracy_ci_low"], written["balanced_accuracy_ci_high"]) == interval
+    assert written["ci_level"] == 0.8 and written["n_bootstrap"] == 300
+    assert written["normalize"] == "subject"
+    assert written["normalize_comparison"]["normalize"] == "none"
+    assert set(written["normalize_comparison"]["per_subject_balanced_accuracy"]) == {
+        f"s{s:02d}" for s in range(4)
+    }
 
     write_table(table[table["subject"] == "s00"], tmp_path / "one.tsv")
     summary = evaluate_classifier(features_path=tmp_path / "one.tsv", config=config, **outputs)

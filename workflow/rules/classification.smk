@@ -31,7 +31,12 @@ rule evaluate_classifier:
         predictions=f"{RESULTS}/group/classification_predictions.tsv",
         recordings=f"{RESULTS}/group/classification_recordings.tsv",
     params:
-        config={key: CONFIG[key] for key in ("seed", "baseline", "target", "classification")},
+        # Only the report options of the balanced-accuracy CI, so that other report options
+        # do not make Snakemake rerun the evaluation.
+        config={
+            **{key: CONFIG[key] for key in ("seed", "baseline", "target", "classification")},
+            "report": {key: CONFIG["report"][key] for key in ("ci_level", "n_bootstrap")},
+        },
     log:
         f"{RESULTS}/logs/evaluate_classifier.log",
     # n_jobs -1 means every core Snakemake may use; the script passes the granted threads on.

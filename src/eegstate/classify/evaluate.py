@@ -9,8 +9,13 @@ subjects), scored by balanced accuracy. Every scaler, selector or PCA is a step 
 subjects.
 
 Predictions of each held-out epoch are kept and aggregated per recording (mean probability);
-metrics are computed pooled over all held-out epochs and per held-out subject, and a
-subject-aware permutation test (:mod:`eegstate.classify.permutation`) gives a p-value.
+metrics are computed pooled over all held-out epochs and per held-out subject, with a
+bootstrap-over-subjects CI of the pooled balanced accuracy, and a subject-aware permutation
+test (:mod:`eegstate.classify.permutation`, exact when the design has few labellings) gives a
+p-value and the floor below which no p could go. Optionally the same evaluation without
+subject-wise normalisation is reported beside the configured one (``normalize_comparison``):
+what the classifier does on a new person's single recording, with nothing assumed about that
+person's other recordings.
 """
 
 from __future__ import annotations
@@ -25,17 +30,22 @@ import pandas as pd
 
 from eegstate.classify.data import ClassificationData
 from eegstate.classify.estimators import EstimatorChoice, make_estimator, target_probability
-from eegstate.classify.metrics import balanced_accuracy, fold_table, recording_table, summarize
-from eegstate.classify.normalize import NORMALIZATIONS, normalize_per_subject
-from eegstate.classify.permutation import (
-    count_labellings,
-    permutation_p_value,
-    permutation_scores,
-    permuted_labels,
+from eegstate.classify.metrics import (
+    balanced_accuracy,
+    balanced_accuracy_ci,
+    fold_table,
+    recording_table,
+    summarize,
 )
+from eegstate.classify.normalize import NORMALIZATIONS, normalize_per_subject
+from eegstate.classify.permutation import count_labellings, permutation_test
 from eegstate.seeding import derive_seed
 
 logger = logging.getLogger(__name__)
+
+#: Keys deriving the seed of the balanced-accuracy bootstrap from the master seed: those of
+#: the ``state_decodable`` claim, so the claims table and ``classification.json`` agree.
+CI_SEED_KEYS: tuple[str, ...] = ("claims", "state_decodable")
 
 
 @dataclass
@@ -53,7 +63,8 @@ class Evaluation:
     summary : dict
         JSON-ready metrics, p-value and settings (``classification.json``).
     permutation_scores : numpy.ndarray
-        Balanced accuracy under each permutation.
+        Balanced accuracy under each scored labelling: every distinct labelling (the observed
+        one first) for an exact test, the random permutations otherwise.
     """
 
     predictions: pd.DataFrame
@@ -165,6 +176,61 @@ def nested_loso(
     return probability, predicted, best_params
 
 
+@dataclass
+class _Outer:
+    """Outer leave-one-subject-out loop of one normalisation (see :func:`evaluate`)."""
+
+    X: np.ndarray
+    predictions: pd.DataFrame
+    folds: pd.DataFrame
+    recordings: pd.DataFrame
+    summary: dict[str, Any]
+    best_params: dict[str, dict[str, Any]]
+
+
+def _outer_loop(
+    choice: EstimatorChoice,
+    data: ClassificationData,
+    normalize: str,
+    *,
+    inner_folds: int,
+    n_jobs: int,
+    ci_level: float,
+    n_bootstrap: int,
+    seed: int,
+) -> _Outer:
+    """Normalise, run the nested loop, tabulate, and bootstrap the balanced-accuracy CI."""
+    from threadpoolctl import threadpool_limits
+
+    X = normalized_features(data, normalize)
+    logger.info(
+        "evaluating %s (normalize=%s) on %d epochs of %d subjects, %d features",
+        choice.name,
+        normalize,
+        len(data.y),
+        data.n_subjects,
+        X.shape[1],
+    )
+    # Small problems: multi-threaded BLAS only adds overhead and oversubscribes shared cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        probability, predicted, best_params = nested_loso(
+            choice, X, data.y, data.groups, inner_folds=inner_folds, n_jobs=n_jobs
+        )
+    predictions = data.index.assign(y_true=data.y, probability=probability, y_pred=predicted)
+    folds = fold_table(predictions, best_params)
+    recordings = recording_table(predictions)
+    summary = summarize(predictions, folds, recordings)
+    low, high = balanced_accuracy_ci(
+        predictions,
+        ci_level=ci_level,
+        n_bootstrap=n_bootstrap,
+        seed=derive_seed(seed, *CI_SEED_KEYS),
+    )
+    summary["balanced_accuracy_ci_low"] = low if np.isfinite(low) else None
+    summary["balanced_accuracy_ci_high"] = high if np.isfinite(high) else None
+    return _Outer(X, predictions, folds, recordings, summary, best_params)
+
+
 def evaluate(
     data: ClassificationData,
     *,
@@ -176,6 +242,9 @@ def evaluate(
     n_permutations: int = 1000,
     seed: int = 0,
     n_jobs: int = 1,
+    ci_level: float = 0.95,
+    n_bootstrap: int = 2000,
+    compare_none: bool = False,
 ) -> Evaluation:
     """Subject-wise nested evaluation with a subject-aware permutation test.
 
@@ -196,83 +265,117 @@ def evaluate(
     inner_folds : int
         Folds of the inner ``GroupKFold`` search (capped by the training subjects).
     n_permutations : int
-        Permutations of the test (0 skips it; ``p_value`` is then null).
+        Permutations of the test (0 skips it; ``p_value`` is then null). When the design has
+        at most this many distinct labellings, each is scored once instead (exact test).
     seed : int
-        Master seed (estimators' randomness and the permutations).
+        Master seed (estimators' randomness, the permutations and the bootstrap).
     n_jobs : int
         Parallel jobs for the grid search and the permutations.
+    ci_level, n_bootstrap : float, int
+        Level and resamples of the bootstrap-over-subjects CI of the pooled balanced
+        accuracy (:func:`eegstate.classify.metrics.balanced_accuracy_ci`, seeded by
+        ``derive_seed(seed, *CI_SEED_KEYS)``).
+    compare_none : bool
+        When ``normalize`` is not ``none``, also evaluate ``normalize="none"`` with the same
+        estimator, grid, folds and seed but no permutation test, as
+        ``summary["normalize_comparison"]`` (otherwise that key is null).
 
     Returns
     -------
     Evaluation
     """
     from sklearn.base import clone
-    from threadpoolctl import threadpool_limits
 
     choice = make_estimator(estimator, seed=seed, param_grids=param_grids, param_grid=param_grid)
-    X = normalized_features(data, normalize)
-    logger.info(
-        "evaluating %s (normalize=%s) on %d epochs of %d subjects, %d features",
-        choice.name,
-        normalize,
-        len(data.y),
-        data.n_subjects,
-        X.shape[1],
-    )
-    # Small problems: multi-threaded BLAS only adds overhead and oversubscribes shared cores.
-    with threadpool_limits(limits=1, user_api="blas"):
-        probability, predicted, best_params = nested_loso(
-            choice, X, data.y, data.groups, inner_folds=inner_folds, n_jobs=n_jobs
-        )
-    predictions = data.index.assign(y_true=data.y, probability=probability, y_pred=predicted)
-    folds = fold_table(predictions, best_params)
-    recordings = recording_table(predictions)
-    summary = summarize(predictions, folds, recordings)
+    settings = {
+        "inner_folds": inner_folds,
+        "n_jobs": n_jobs,
+        "ci_level": ci_level,
+        "n_bootstrap": n_bootstrap,
+        "seed": seed,
+    }
+    outer = _outer_loop(choice, data, normalize, **settings)
+    summary = outer.summary
 
-    scores = np.empty(0)
-    p_value = None
+    test = None
     if n_permutations > 0:
-        rng = np.random.default_rng(derive_seed(seed, "classification-permutation"))
-        label_sets = permuted_labels(data.y, data.groups, data.recordings, n_permutations, rng)
         fold_estimators = {
             subject: clone(choice.estimator).set_params(**params)
-            for subject, params in best_params.items()
+            for subject, params in outer.best_params.items()
         }
-        scores = permutation_scores(
-            data.X if normalize == "baseline" else X,
-            label_sets,
+        observed = balanced_accuracy(data.y, outer.predictions["y_pred"].to_numpy())
+        test = permutation_test(
+            data.X if normalize == "baseline" else outer.X,
+            data.y,
             data.groups,
+            data.recordings,
             fold_estimators,
+            observed,
+            n_permutations=n_permutations,
             normalize=normalize,
+            seed=seed,
             n_jobs=n_jobs,
         )
-        observed = balanced_accuracy(data.y, predicted)
-        p_value = permutation_p_value(observed, scores)
         logger.info(
-            "permutation test: balanced accuracy %.3f, permuted mean %.3f, p = %.4g (%d)",
+            "%s permutation test: balanced accuracy %.3f, permuted mean %.3f, p = %.4g "
+            "(%d labellings scored of %d; smallest attainable p %.4g)",
+            "exact" if test.exact else "Monte Carlo",
             observed,
-            float(np.mean(scores)),
-            p_value,
-            n_permutations,
+            float(np.mean(test.scores)),
+            test.p_value,
+            len(test.scores),
+            test.n_labellings,
+            test.p_value_floor,
         )
+
+    comparison = None
+    if compare_none and normalize != "none":
+        plain = _outer_loop(choice, data, "none", **settings).summary
+        comparison = {
+            "normalize": "none",
+            "assumption": NORMALIZATIONS["none"],
+            "balanced_accuracy": plain["balanced_accuracy"],
+            "ci_low": plain["balanced_accuracy_ci_low"],
+            "ci_high": plain["balanced_accuracy_ci_high"],
+            "roc_auc": plain["roc_auc"],
+            "n_subjects": plain["n_subjects"],
+            "per_subject_balanced_accuracy": {
+                subject: metrics["balanced_accuracy"]
+                for subject, metrics in plain["per_subject"].items()
+            },
+        }
+        logger.info(
+            "without subject-wise normalisation: balanced accuracy %s (configured %s: %s)",
+            comparison["balanced_accuracy"],
+            normalize,
+            summary["balanced_accuracy"],
+        )
+
+    scores = test.scores if test is not None else np.empty(0)
     summary.update(
         {
-            "p_value": p_value,
+            "p_value": test.p_value if test is not None else None,
+            "p_value_floor": test.p_value_floor if test is not None else None,
+            "permutation_exact": test.exact if test is not None else None,
             "n_permutations": int(n_permutations),
             "permutation_mean": round(float(np.mean(scores)), 6) if len(scores) else None,
             "n_distinct_labellings": min(
                 count_labellings(data.y, data.groups, data.recordings), 10**15
             ),
-            "permutation_scheme": "labels permuted at recording level within subject; "
-            "outer folds refit with their chosen hyper-parameters",
+            "permutation_scheme": "labels permuted at recording level within subject (every "
+            "distinct labelling once when there are at most n_permutations); outer folds "
+            "refit with their chosen hyper-parameters",
+            "ci_level": float(ci_level),
+            "n_bootstrap": int(n_bootstrap),
             "estimator": choice.name,
             "normalize": normalize,
             "normalize_assumption": NORMALIZATIONS[normalize],
+            "normalize_comparison": comparison,
             "classes": {"0": data.classes[0], "1": data.classes[1]},
-            "best_params": best_params,
+            "best_params": outer.best_params,
             "inner_folds": int(inner_folds),
             "seed": int(seed),
             "feature_names": list(data.feature_names),
         }
     )
-    return Evaluation(predictions, folds, recordings, summary, scores)
+    return Evaluation(outer.predictions, outer.folds, outer.recordings, summary, scores)

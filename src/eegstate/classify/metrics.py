@@ -8,6 +8,7 @@ numbers, so reports and tests can use them without re-running anything.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -151,6 +152,65 @@ def summarize(
         "n_epochs": len(predictions),
         "chance_level": CHANCE_LEVEL,
     }
+
+
+def balanced_accuracy_ci(
+    predictions: pd.DataFrame | None, *, ci_level: float, n_bootstrap: int, seed: int
+) -> tuple[float, float]:
+    """Percentile-bootstrap CI of the pooled balanced accuracy, resampling subjects.
+
+    Each resample draws subjects with replacement and pools their held-out epochs (so a
+    subject drawn twice counts twice); the interval is the percentile interval of the
+    resampled balanced accuracies. Resamples lacking one class are dropped.
+
+    Parameters
+    ----------
+    predictions : pandas.DataFrame or None
+        Per-epoch predictions (``subject``, ``y_true``, ``y_pred``), e.g.
+        ``classification_predictions.tsv``.
+    ci_level : float
+        Confidence level in (0, 1).
+    n_bootstrap : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the resampling.
+
+    Returns
+    -------
+    tuple of float
+        ``(ci_low, ci_high)``; NaN when unavailable (no predictions, fewer than two subjects).
+    """
+    if predictions is None or predictions.empty:
+        return math.nan, math.nan
+    y = predictions["y_true"].to_numpy(dtype=int)
+    pred = predictions["y_pred"].to_numpy(dtype=int)
+    frame = pd.DataFrame(
+        {
+            "subject": predictions["subject"].astype(str).to_numpy(),
+            "tp": (y == 1) & (pred == 1),
+            "pos": y == 1,
+            "tn": (y == 0) & (pred == 0),
+            "neg": y == 0,
+        }
+    )
+    counts = frame.groupby("subject", sort=True)[["tp", "pos", "tn", "neg"]].sum()
+    per_subject = counts.to_numpy(dtype=float)
+    n = per_subject.shape[0]
+    if n < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(int(n_bootstrap), n))
+    weights = np.zeros((int(n_bootstrap), n))
+    np.add.at(weights, (np.arange(int(n_bootstrap))[:, None], idx), 1.0)
+    totals = weights @ per_subject
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ba = 0.5 * (totals[:, 0] / totals[:, 1] + totals[:, 2] / totals[:, 3])
+    ba = ba[np.isfinite(ba)]
+    if ba.size == 0:
+        return math.nan, math.nan
+    tail = (1.0 - ci_level) / 2.0
+    low, high = np.quantile(ba, [tail, 1.0 - tail])
+    return float(low), float(high)
 
 
 def roc_curves(predictions: pd.DataFrame) -> pd.DataFrame:

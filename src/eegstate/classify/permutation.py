@@ -18,23 +18,101 @@ labels, because it is part of what is being tested. Exact shortcuts keep the ref
 fold whose training labels repeat reuses its predictions; a label-free scaler is fit once per
 fold) and permutations run in parallel with ``n_jobs``; results do not depend on ``n_jobs``.
 
-The p-value is ``(1 + #{permuted >= observed}) / (1 + n_permutations)`` (Phipson & Smyth
-2010), never zero.
+Exact or Monte Carlo (:func:`permutation_test`). When the design allows at most
+``n_permutations`` distinct labellings (:func:`count_labellings`; ``2 ** n_subjects`` with one
+baseline and one target recording per subject), each of them is scored exactly once, the
+observed labelling among them, and ``p = #{labellings scoring >= observed} / #labellings``:
+the exact permutation p-value, never below ``1 / #labellings``. Otherwise ``n_permutations``
+random labellings are drawn and ``p = (1 + #{permuted >= observed}) / (1 + n_permutations)``
+(Phipson & Smyth 2010), never zero.
+
+The floor of the attainable p (:func:`p_value_floor`). With few subjects no effect, however
+strong, can give a small p: the observed labelling and every labelling that necessarily scores
+the same are among those counted. One such labelling is the *global flip* (every subject's
+baseline and target recordings swapped), a valid within-subject labelling when every subject
+has as many baseline as target recordings. When the features do not depend on the labels
+(normalisation ``none`` or ``subject``), refitting on the flipped labels is the same problem
+with the class names swapped: a classifier whose fit treats its two classes symmetrically
+(logistic regression, linear SVM, LDA, trees; up to ties at probability 0.5) then predicts
+exactly the flipped classes, and balanced accuracy, the mean of the two class recalls, is
+unchanged. So the exact p cannot go below ``2 / #labellings`` for such classifiers, which is a
+bound for the usual ones rather than a law for every estimator. With ``baseline``
+normalisation the flip also changes the features (the other recording becomes the reference),
+so it is not a symmetry and the floor is ``1 / #labellings``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from itertools import combinations
+from math import comb, prod
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from eegstate.classify.metrics import balanced_accuracy
 from eegstate.classify.normalize import normalize_per_subject
+from eegstate.seeding import derive_seed
 
 logger = logging.getLogger(__name__)
+
+#: Largest number of label values (rows x epochs) held at once by the permutation test; the
+#: labellings are generated and scored in chunks of at most this size.
+MAX_LABEL_VALUES = 2**22
+
+
+@dataclass(frozen=True)
+class LabelBlocks:
+    """The units the permutation test relabels: epochs sharing subject, recording and label.
+
+    Attributes
+    ----------
+    block_of : numpy.ndarray of int, shape (n_epochs,)
+        Block of each epoch.
+    labels : numpy.ndarray, shape (n_blocks,)
+        Observed label of each block.
+    subjects : list of numpy.ndarray of int
+        Blocks of each subject (subjects in sorted order).
+    """
+
+    block_of: np.ndarray
+    labels: np.ndarray
+    subjects: list[np.ndarray]
+
+    def n_labellings(self) -> int:
+        """Distinct labellings: per subject, the ways to choose its target blocks (product)."""
+        return prod(comb(len(b), int(np.sum(self.labels[b]))) for b in self.subjects)
+
+    def flip_is_labelling(self) -> bool:
+        """Whether swapping every label is a within-subject labelling (balanced subjects)."""
+        return all(2 * int(np.sum(self.labels[b])) == len(b) for b in self.subjects)
+
+
+def label_blocks(y: np.ndarray, groups: np.ndarray, recordings: np.ndarray) -> LabelBlocks:
+    """Group epochs into the blocks the permutations relabel (see :class:`LabelBlocks`).
+
+    Parameters
+    ----------
+    y : numpy.ndarray of int
+        Labels (0/1) of the epochs.
+    groups, recordings : numpy.ndarray
+        Subject and recording of each epoch.
+
+    Returns
+    -------
+    LabelBlocks
+    """
+    y = np.asarray(y)
+    keys = np.char.add(
+        np.char.add(np.asarray(groups).astype(str), "\x1f"),
+        np.char.add(np.char.add(np.asarray(recordings).astype(str), "\x1f"), y.astype(str)),
+    )
+    _, first, block_of = np.unique(keys, return_index=True, return_inverse=True)
+    block_group = np.asarray(groups)[first]
+    subjects = [np.flatnonzero(block_group == g) for g in np.unique(block_group)]
+    return LabelBlocks(block_of.reshape(-1), y[first], subjects)
 
 
 def permuted_labels(
@@ -55,7 +133,8 @@ def permuted_labels(
     n_permutations : int
         Number of permutations.
     rng : numpy.random.Generator
-        Source of randomness.
+        Source of randomness. Successive calls with the same generator continue one stream:
+        drawing ``a`` then ``b`` permutations gives the rows of one draw of ``a + b``.
 
     Returns
     -------
@@ -63,21 +142,71 @@ def permuted_labels(
         Each row a permutation of ``y``: a block of epochs with the same subject, recording
         and label receives the label of another block of the same subject.
     """
-    keys = np.char.add(
-        np.char.add(np.asarray(groups).astype(str), "\x1f"),
-        np.char.add(np.char.add(np.asarray(recordings).astype(str), "\x1f"), y.astype(str)),
-    )
-    _, first, block_of = np.unique(keys, return_index=True, return_inverse=True)
-    block_label = np.asarray(y)[first]
-    block_group = np.asarray(groups)[first]
-    subject_blocks = [np.flatnonzero(block_group == g) for g in np.unique(block_group)]
-    out = np.empty((n_permutations, len(y)), dtype=y.dtype)
+    blocks = label_blocks(y, groups, recordings)
+    out = np.empty((n_permutations, len(y)), dtype=np.asarray(y).dtype)
     for i in range(n_permutations):
-        labels = block_label.copy()
-        for blocks in subject_blocks:
-            labels[blocks] = block_label[blocks][rng.permutation(len(blocks))]
-        out[i] = labels[block_of]
+        labels = blocks.labels.copy()
+        for members in blocks.subjects:
+            labels[members] = blocks.labels[members][rng.permutation(len(members))]
+        out[i] = labels[blocks.block_of]
     return out
+
+
+def _subject_patterns(labels: np.ndarray) -> np.ndarray:
+    """Every distinct 0/1 labelling of one subject's blocks, the observed one first.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_patterns, n_blocks)
+        ``comb(n_blocks, n_target_blocks)`` rows.
+    """
+    n_blocks, n_target = len(labels), int(np.sum(labels))
+    observed = tuple(np.flatnonzero(labels))
+    chosen = [observed, *(c for c in combinations(range(n_blocks), n_target) if c != observed)]
+    patterns = np.zeros((len(chosen), n_blocks), dtype=labels.dtype)
+    for row, targets in enumerate(chosen):
+        patterns[row, list(targets)] = 1
+    return patterns
+
+
+def all_labellings(
+    y: np.ndarray, groups: np.ndarray, recordings: np.ndarray, chunk_rows: int
+) -> Iterator[np.ndarray]:
+    """Every distinct within-subject recording-level labelling, exactly once, in chunks.
+
+    The labellings are the product over subjects of every way to choose which of a subject's
+    blocks (:func:`label_blocks`) are the target, keeping its number of target blocks: the
+    values :func:`permuted_labels` can produce. The first row is the observed labelling.
+    Rows are built lazily from their index (mixed radix over subjects), so memory stays at
+    ``chunk_rows`` rows however many labellings there are.
+
+    Parameters
+    ----------
+    y : numpy.ndarray of int
+        Observed labels (0/1) of the epochs.
+    groups, recordings : numpy.ndarray
+        Subject and recording of each epoch.
+    chunk_rows : int
+        Most rows yielded at a time.
+
+    Yields
+    ------
+    numpy.ndarray, shape (n_rows, n_epochs)
+        Consecutive labellings; :func:`count_labellings` rows in all.
+    """
+    blocks = label_blocks(y, groups, recordings)
+    patterns = [_subject_patterns(blocks.labels[members]) for members in blocks.subjects]
+    shape = tuple(len(p) for p in patterns)
+    total = blocks.n_labellings()
+    chunk_rows = max(1, int(chunk_rows))
+    for start in range(0, total, chunk_rows):
+        rows = np.arange(start, min(start + chunk_rows, total))
+        block_labels = np.empty((len(rows), len(blocks.labels)), dtype=blocks.labels.dtype)
+        for members, pattern, index in zip(
+            blocks.subjects, patterns, np.unravel_index(rows, shape), strict=True
+        ):
+            block_labels[:, members] = pattern[index]
+        yield block_labels[:, blocks.block_of]
 
 
 def _label_free_types() -> tuple[type, ...]:
@@ -250,19 +379,151 @@ def count_labellings(y: np.ndarray, groups: np.ndarray, recordings: np.ndarray) 
     """Number of distinct labellings the within-subject recording permutations can produce.
 
     With few subjects this is small (two recordings per subject: ``2 ** n_subjects``), which
-    bounds how small a p-value the test can give (about ``1 / count``, or ``2 / count`` when a
-    classifier scores the same on swapped labels).
+    bounds how small a p-value the test can give (:func:`p_value_floor`).
     """
-    from math import comb
-
-    blocks = pd.DataFrame({"group": groups, "recording": recordings, "y": y}).drop_duplicates()
-    total = 1
-    for _, part in blocks.groupby("group"):
-        total *= comb(len(part), int(part["y"].sum()))
-    return total
+    return label_blocks(y, groups, recordings).n_labellings()
 
 
 def permutation_p_value(observed: float, scores: np.ndarray) -> float:
     """``(1 + #{scores >= observed}) / (1 + len(scores))``."""
     scores = np.asarray(scores, dtype=float)
     return float((1 + np.sum(scores >= observed - 1e-12)) / (1 + len(scores)))
+
+
+def p_value_floor(
+    n_labellings: int, n_permutations: int, *, exact: bool, flip_is_symmetry: bool
+) -> float:
+    """The smallest p-value the permutation test can give with these data and settings.
+
+    Parameters
+    ----------
+    n_labellings : int
+        Distinct within-subject labellings (:func:`count_labellings`).
+    n_permutations : int
+        Random permutations of a Monte Carlo test.
+    exact : bool
+        Whether every labelling is scored (exact test) instead of ``n_permutations`` draws.
+    flip_is_symmetry : bool
+        Whether the global flip of the labels is a labelling that scores as the observed one
+        does (balanced subjects, label-free features; see the module docstring).
+
+    Returns
+    -------
+    float
+        ``k / n_labellings`` for the exact test, ``max(1 / (1 + n_permutations),
+        k / n_labellings)`` for the Monte Carlo test, where ``k`` (2 with the flip, else 1)
+        counts the labellings that necessarily score as high as the observed one.
+    """
+    floor = (2 if flip_is_symmetry else 1) / n_labellings
+    return floor if exact else max(1 / (1 + n_permutations), floor)
+
+
+@dataclass
+class PermutationTest:
+    """Result of :func:`permutation_test`.
+
+    Attributes
+    ----------
+    p_value : float
+        Exact or Monte Carlo p-value.
+    p_value_floor : float
+        Smallest p this test could give (:func:`p_value_floor`).
+    exact : bool
+        True when every distinct labelling was scored once.
+    n_labellings : int
+        Distinct within-subject labellings of the design.
+    scores : numpy.ndarray
+        Balanced accuracy of every scored labelling: all labellings, the observed first,
+        for the exact test; the random permutations otherwise.
+    """
+
+    p_value: float
+    p_value_floor: float
+    exact: bool
+    n_labellings: int
+    scores: np.ndarray
+
+
+def permutation_test(
+    X: np.ndarray,
+    y: np.ndarray,
+    groups: np.ndarray,
+    recordings: np.ndarray,
+    fold_estimators: Mapping[str, Any],
+    observed: float,
+    *,
+    n_permutations: int,
+    normalize: str = "none",
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> PermutationTest:
+    """Subject-aware permutation test of an outer leave-one-subject-out loop.
+
+    Exact (every distinct labelling once) when there are at most ``n_permutations``
+    labellings, else Monte Carlo with ``n_permutations`` draws from a generator seeded by
+    ``derive_seed(seed, "classification-permutation")``. Labellings are generated and scored
+    in chunks of at most :data:`MAX_LABEL_VALUES` values; results depend neither on the chunks
+    nor on ``n_jobs``.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Features as :func:`permutation_scores` takes them.
+    y : numpy.ndarray of int
+        Observed labels.
+    groups, recordings : numpy.ndarray
+        Subject and recording of each epoch.
+    fold_estimators : mapping
+        Held-out subject -> unfitted estimator with that fold's chosen hyper-parameters.
+    observed : float
+        Observed balanced accuracy.
+    n_permutations : int
+        Random permutations (at least 1); also the largest number of labellings enumerated.
+    normalize : str
+        Subject-wise normalisation of the evaluation.
+    seed : int
+        Master seed.
+    n_jobs : int
+        Worker processes.
+
+    Returns
+    -------
+    PermutationTest
+    """
+    blocks = label_blocks(y, groups, recordings)
+    n_labellings = blocks.n_labellings()
+    exact = n_labellings <= n_permutations
+    chunk_rows = max(1, MAX_LABEL_VALUES // max(1, len(y)))
+    if exact:
+        label_chunks = all_labellings(y, groups, recordings, chunk_rows)
+    else:
+        rng = np.random.default_rng(derive_seed(seed, "classification-permutation"))
+        sizes = [min(chunk_rows, n_permutations - s) for s in range(0, n_permutations, chunk_rows)]
+        label_chunks = (permuted_labels(y, groups, recordings, n, rng) for n in sizes)
+    scores = np.concatenate(
+        [
+            permutation_scores(
+                X, labels, groups, fold_estimators, normalize=normalize, n_jobs=n_jobs
+            )
+            for labels in label_chunks
+        ]
+    )
+    if exact:
+        if abs(scores[0] - observed) > 1e-9:
+            logger.warning(
+                "the refit on the observed labels scores %.6f, the evaluation %.6f: the "
+                "estimator is not deterministic; the exact p counts the evaluation's score",
+                scores[0],
+                observed,
+            )
+        # The observed labelling counts once, with its observed score.
+        p_value = permutation_p_value(observed, scores[1:])
+    else:
+        p_value = permutation_p_value(observed, scores)
+    floor = p_value_floor(
+        n_labellings,
+        n_permutations,
+        exact=exact,
+        flip_is_symmetry=blocks.flip_is_labelling() and normalize != "baseline",
+    )
+    return PermutationTest(p_value, floor, exact, n_labellings, scores)

@@ -97,7 +97,8 @@ def evaluate_classifier(
     features_path : path
         Feature table of the workflow.
     config : mapping
-        Validated configuration (uses ``seed``, ``baseline``, ``target``, ``classification``).
+        Validated configuration (uses ``seed``, ``baseline``, ``target``, ``classification``
+        and ``report`` for the level and resamples of the balanced-accuracy CI).
     summary_out, folds_out, predictions_out, recordings_out : path
         ``classification.json`` and the per-fold, per-epoch and per-recording TSVs.
     n_jobs : int, optional
@@ -106,7 +107,8 @@ def evaluate_classifier(
     Returns
     -------
     dict
-        The summary written to ``summary_out``.
+        The summary written to ``summary_out``; with a subject-wise normalisation it holds the
+        ``normalize: none`` evaluation as ``normalize_comparison``.
     """
     from eegstate.classify import TooFewSubjectsError, evaluate, prepare_data
 
@@ -141,6 +143,9 @@ def evaluate_classifier(
         n_permutations=options["n_permutations"],
         seed=config["seed"],
         n_jobs=options["n_jobs"] if n_jobs is None else n_jobs,
+        ci_level=config["report"]["ci_level"],
+        n_bootstrap=config["report"]["n_bootstrap"],
+        compare_none=True,
     )
     summary = {**result.summary, "feature_level": options["level"]}
     write_table(result.folds, folds_out, CLASSIFICATION_FOLD_COLUMNS)
@@ -148,10 +153,11 @@ def evaluate_classifier(
     write_table(result.recordings, recordings_out, CLASSIFICATION_RECORDING_COLUMNS)
     write_text(_json_text(summary), summary_out)
     logger.info(
-        "balanced accuracy %.3f (ROC AUC %s, p = %s) over %d subjects",
+        "balanced accuracy %.3f (ROC AUC %s, p = %s, smallest attainable p %s) over %d subjects",
         summary["balanced_accuracy"],
         summary["roc_auc"],
         summary["p_value"],
+        summary["p_value_floor"],
         summary["n_subjects"],
     )
     return summary
@@ -201,7 +207,8 @@ def classify_table(
     Returns
     -------
     dict
-        The summary (balanced accuracy, ROC AUC, per subject, p-value, ...).
+        The summary (balanced accuracy and its 95% CI, ROC AUC, per subject, p-value and its
+        floor, and the ``normalize: none`` comparison when ``normalize`` is not ``none``).
     """
     from eegstate.classify import evaluate, prepare_data
 
@@ -221,6 +228,7 @@ def classify_table(
         n_permutations=n_permutations,
         seed=seed,
         n_jobs=n_jobs,
+        compare_none=True,
     )
     return result.summary
 
