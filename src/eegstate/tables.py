@@ -204,7 +204,9 @@ CLUSTER_COLUMNS: tuple[str, ...] = (
 #: the spectral parameterisation (specparam, fixed aperiodic mode) of the site's channel-average
 #: PSD. ``offset`` and ``exponent`` describe the aperiodic fit (log10 µV²/Hz); ``*_freq``,
 #: ``*_height_db`` (power above the aperiodic fit, dB) and ``*_present`` describe the largest
-#: periodic peak in the alpha and theta peak ranges (empty / False: no peak).
+#: periodic peak in the alpha and theta peak ranges (empty / False: no peak); ``alpha_slow_*``
+#: the largest peak within ``stats.aperiodic.slowing_hz`` below the alpha range (a slowed alpha
+#: rhythm, e.g. 8 -> 7 Hz).
 APERIODIC_COLUMNS: tuple[str, ...] = (
     *RECORDING_COLUMNS,
     "site",
@@ -223,6 +225,32 @@ APERIODIC_COLUMNS: tuple[str, ...] = (
     "theta_height_db",
     "theta_bandwidth",
     "theta_present",
+    "alpha_slow_freq",
+    "alpha_slow_height_db",
+    "alpha_slow_bandwidth",
+    "alpha_slow_present",
+)
+
+#: ``claims_tests.tsv``: every paired test behind the claims (:mod:`eegstate.stats.claims`):
+#: ``in_family`` tests are Holm-adjusted together (``p_holm``; ``p_floor`` is the smallest
+#: adjusted p their number of subjects allows), the others are checks read at their raw
+#: ``p_value`` (DMN specificity, muscle index). ``result``: decrease, increase, none or
+#: not_testable.
+CLAIM_TESTS_COLUMNS: tuple[str, ...] = (
+    "claim",
+    "test",
+    "measure",
+    "in_family",
+    "n_subjects",
+    "effect",
+    "ci_low",
+    "ci_high",
+    "n_decrease",
+    "n_increase",
+    "p_value",
+    "p_holm",
+    "p_floor",
+    "result",
 )
 
 #: ``claims.tsv``: one row per popular claim (:mod:`eegstate.stats.claims`); ``verdict`` is one

@@ -14,7 +14,7 @@ Heavy dependencies (mne, specparam, scipy.stats) are imported inside the functio
 from __future__ import annotations
 
 from eegstate.stats.aperiodic import aperiodic_table
-from eegstate.stats.claims import CLAIMS, ClaimInputs, evaluate_claims
+from eegstate.stats.claims import CLAIMS, ClaimInputs, claims_and_tests, evaluate_claims
 from eegstate.stats.clusters import cluster_masks, cluster_tests, info_from_positions
 from eegstate.stats.contrasts import channel_contrasts, paired_contrasts, region_contrasts
 from eegstate.stats.paired import bootstrap_mean_ci, holm_adjust, wilcoxon_p
@@ -25,6 +25,7 @@ __all__ = [
     "aperiodic_table",
     "bootstrap_mean_ci",
     "channel_contrasts",
+    "claims_and_tests",
     "cluster_masks",
     "cluster_tests",
     "evaluate_claims",

@@ -34,7 +34,20 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "min_peak_height_db": 1.0,
     "alpha_range": [8.0, 13.0],
     "theta_range": [4.0, 8.0],
+    "slowing_hz": 2.0,
 }
+
+#: Peak ranges reported per fit: name -> how its [low, high) range is found in the settings.
+PEAK_NAMES: tuple[str, ...] = ("alpha", "theta", "alpha_slow")
+
+
+def peak_range(settings: Mapping[str, Any], name: str) -> tuple[float, float]:
+    """Centre-frequency range [low, high) of a reported peak (``alpha_slow``: just below alpha)."""
+    if name == "alpha_slow":
+        low = float(settings["alpha_range"][0])
+        return max(0.0, low - float(settings["slowing_hz"])), low
+    lo, hi = settings[f"{name}_range"]
+    return float(lo), float(hi)
 
 
 def _largest_peak(peaks: np.ndarray, fmin: float, fmax: float) -> tuple[float, float, float]:
@@ -65,8 +78,9 @@ def fit_spectrum(
     -------
     dict
         ``offset``, ``exponent``, ``r_squared``, ``fit_error``, and per peak range
-        (``alpha``, ``theta``) ``<name>_freq``, ``<name>_height_db``, ``<name>_bandwidth``,
-        ``<name>_present``; NaN / False when the fit or the peak is missing.
+        (:data:`PEAK_NAMES`: ``alpha``, ``theta``, ``alpha_slow``) ``<name>_freq``,
+        ``<name>_height_db``, ``<name>_bandwidth``, ``<name>_present``; NaN / False when the
+        fit or the peak is missing.
     """
     from specparam import SpectralModel
 
@@ -86,7 +100,7 @@ def fit_spectrum(
         "r_squared": np.nan,
         "fit_error": np.nan,
     }
-    for name in ("alpha", "theta"):
+    for name in PEAK_NAMES:
         out.update(
             {
                 f"{name}_freq": np.nan,
@@ -118,8 +132,8 @@ def fit_spectrum(
     peaks = np.atleast_2d(np.asarray(model.get_params("periodic"), dtype=float))
     peaks = peaks[np.all(np.isfinite(peaks), axis=1)] if peaks.size else np.empty((0, 3))
     min_height = float(s["min_peak_height_db"])
-    for name in ("alpha", "theta"):
-        lo, hi = (float(v) for v in s[f"{name}_range"])
+    for name in PEAK_NAMES:
+        lo, hi = peak_range(s, name)
         cf, pw, bw = _largest_peak(peaks, lo, hi)
         height_db = 10.0 * pw
         out[f"{name}_freq"] = cf

@@ -1,12 +1,22 @@
 """Measure each popular claim and turn the numbers into a verdict (``claims.tsv``).
 
-One row per claim (:data:`CLAIMS`); the measures are computed here from the group tables, the
-verdicts by the rules of :mod:`eegstate.stats.verdicts`. ``p_value`` is, for the four paired
-claims (alpha, theta, gamma power and DMN connectivity), the two-sided Wilcoxon signed-rank
-p-value Holm-adjusted over those four tests; for ``state_decodable`` the classifier's
-permutation p-value. ``effect`` is the mean target − baseline change over subjects (dB for
-band power, metric units for connectivity) or the balanced accuracy; ``ci_low``/``ci_high``
-its percentile-bootstrap CI over subjects (seeded from the config ``seed``).
+Two layers, so that the same engine runs on a study and on resampled studies (power analysis,
+:mod:`eegstate.stats.power`):
+
+1. :func:`measure_claims` reduces the group tables to per-subject values
+   (:class:`ClaimMeasures`): for every paired test the subject's baseline and target value,
+   for the peak claims the subject's peak presence per state, and the classifier's result;
+2. :func:`decide_claims` runs the tests on those values (bootstrap CI, exact Wilcoxon, the
+   Holm family and its testability floors) and applies the rules of
+   :mod:`eegstate.stats.verdicts`.
+
+``claims.tsv`` has one row per claim (:data:`CLAIMS`): ``effect`` is the mean target −
+baseline change of the claim's primary measure over subjects (dB for band power, metric units
+for connectivity) or the balanced accuracy; ``ci_low``/``ci_high`` its percentile-bootstrap CI
+over subjects; ``p_value`` the Holm-adjusted Wilcoxon p of that test (or the permutation p of
+``state_decodable``). ``claims_tests.tsv`` lists every test behind the verdicts (the family
+tests, the specificity checks of the DMN claim and the muscle-index check), with raw and
+adjusted p-values and floors.
 """
 
 from __future__ import annotations
@@ -14,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -29,8 +39,8 @@ from eegstate.stats.contrasts import (
     site_differences,
     value_differences,
 )
-from eegstate.stats.paired import holm_adjust, summarise_differences
-from eegstate.tables import CLAIMS_COLUMNS
+from eegstate.stats.paired import bootstrap_mean_ci, holm_adjust, signed_rank_p
+from eegstate.tables import CLAIM_TESTS_COLUMNS, CLAIMS_COLUMNS
 
 logger = logging.getLogger(__name__)
 
@@ -54,37 +64,72 @@ DMN_CAVEAT = (
     "'DMN activity'"
 )
 
+#: Column names of the per-subject value tables (:attr:`PairedSeries.values`).
+VALUE_COLUMNS: tuple[str, ...] = ("subject", "baseline", "target", "diff")
+#: Column names of the per-subject peak tables (:attr:`ClaimMeasures.peaks`): presence of the
+#: alpha, theta and slowed-alpha peaks in each state.
+PEAK_KINDS: tuple[str, ...] = ("alpha", "theta", "alpha_slow")
 
-@dataclass
-class ClaimRow:
-    """One row of ``claims.tsv`` before the Holm adjustment of the paired tests."""
 
-    claim: str
-    measure: str
-    effect: float = math.nan
-    ci_low: float = math.nan
-    ci_high: float = math.nan
-    p_value: float = math.nan
-    n_subjects: int = 0
-    verdict: str = rules.NOT_TESTABLE
-    notes: list[str] = field(default_factory=list)
-    paired: bool = False
-    site: str = ""
-    subjects: list[str] = field(default_factory=list)
-    diffs: pd.DataFrame | None = None
+@dataclass(frozen=True)
+class ClaimSettings:
+    """Everything the claims engine reads from the configuration."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "claim": self.claim,
-            "measure": self.measure,
-            "effect": self.effect,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "p_value": self.p_value,
-            "n_subjects": int(self.n_subjects),
-            "verdict": self.verdict,
-            "caveat": rules.caveat_text(self.notes),
-        }
+    baseline: str
+    target: str
+    seed: int
+    ci_level: float
+    n_bootstrap: int
+    thresholds: rules.Thresholds
+    alpha_band: str
+    theta_band: str
+    gamma_band: str
+    alpha_regions: tuple[str, ...] | None
+    theta_regions: tuple[str, ...] | None
+    gamma_regions: tuple[str, ...] | None
+    dmn_band: str
+    dmn_metrics: tuple[str, ...]
+    connectivity_enabled: bool
+    open_label_fixed_order: bool
+    peak_settings: dict[str, Any]
+    emg_fmin: float | None
+    bands: dict[str, tuple[float, float]]
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> ClaimSettings:
+        """Build the settings from a validated configuration."""
+        claims = config["claims"]
+
+        def regions(key: str) -> tuple[str, ...] | None:
+            value = claims[key]
+            return tuple(str(r) for r in value) if value else None
+
+        metric = claims["dmn_metric"]
+        metrics = (metric,) if isinstance(metric, str) else tuple(metric)
+        bands = {k: (float(v[0]), float(v[1])) for k, v in config["bandpower"]["bands"].items()}
+        return cls(
+            baseline=str(config["baseline"]),
+            target=str(config["target"]),
+            seed=int(config["seed"]),
+            ci_level=float(config["report"]["ci_level"]),
+            n_bootstrap=int(config["report"]["n_bootstrap"]),
+            thresholds=rules.Thresholds.from_config(config),
+            alpha_band=str(claims["alpha_band"]),
+            theta_band=str(claims["theta_band"]),
+            gamma_band=str(claims["gamma_band"]),
+            alpha_regions=regions("alpha_regions"),
+            theta_regions=regions("theta_regions"),
+            gamma_regions=regions("gamma_regions"),
+            dmn_band=str(claims["dmn_band"]),
+            dmn_metrics=metrics,
+            connectivity_enabled=bool(config.get("connectivity", {}).get("enabled", True)),
+            open_label_fixed_order=bool(claims.get("open_label_fixed_order", False)),
+            peak_settings=resolve_settings(
+                config["stats"]["aperiodic"], config["bandpower"]["bands"], claims
+            ),
+            emg_fmin=config["preprocess"].get("emg_fmin"),
+            bands=bands,
+        )
 
 
 @dataclass(frozen=True)
@@ -99,6 +144,162 @@ class ClaimInputs:
     classification_predictions: pd.DataFrame | None = None
 
 
+@dataclass(frozen=True)
+class PairedSeries:
+    """Per-subject values of one paired test.
+
+    Attributes
+    ----------
+    name : str
+        Test name (``alpha_power``, ``dmn_aec_orth``, ``control_dwpli``, ``emg_index``, ...).
+    claim : str
+        Claim the test belongs to.
+    measure : str
+        What is measured (for the tests table).
+    unit : str
+        ``dB`` or the metric's unit.
+    values : pandas.DataFrame
+        :data:`VALUE_COLUMNS`, one row per subject with both states.
+    family : bool
+        Whether the test is in the Holm family of the claims.
+    """
+
+    name: str
+    claim: str
+    measure: str
+    unit: str
+    values: pd.DataFrame
+    family: bool
+
+
+@dataclass(frozen=True)
+class DecodingMeasure:
+    """What the classification step found (``classification.json``)."""
+
+    balanced_accuracy: float
+    ci_low: float
+    ci_high: float
+    p_value: float | None
+    p_floor: float | None
+    n_subjects: int
+    chance: float
+    estimator: str
+    normalize: str
+    assumption: str
+    comparison: Mapping[str, Any] | None
+
+
+@dataclass
+class ClaimSpec:
+    """A claim's measure description, its tests and the notes of its measurement."""
+
+    claim: str
+    measure: str
+    primary: str | None = None
+    tests: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    available: bool = True
+
+
+@dataclass
+class ClaimMeasures:
+    """Per-subject values of every claim (the input of :func:`decide_claims`).
+
+    Attributes
+    ----------
+    specs : dict
+        Claim -> :class:`ClaimSpec`.
+    series : dict
+        Test name -> :class:`PairedSeries`.
+    peaks : dict
+        Claim (``alpha_abolished``, ``theta_emerges``) -> per-subject peak table: ``subject``
+        and ``baseline_<kind>``, ``target_<kind>`` for each of :data:`PEAK_KINDS` (bool).
+    decoding : DecodingMeasure or None
+        The classifier's result.
+    emg_overlaps_gamma : bool
+        The muscle-index range overlaps the gamma band.
+    """
+
+    specs: dict[str, ClaimSpec]
+    series: dict[str, PairedSeries]
+    peaks: dict[str, pd.DataFrame]
+    decoding: DecodingMeasure | None = None
+    emg_overlaps_gamma: bool = False
+
+    def subjects(self) -> list[str]:
+        """Every subject with a paired value of some test or a peak table row (sorted)."""
+        found: set[str] = set()
+        for series in self.series.values():
+            found.update(series.values["subject"].astype(str))
+        for table in self.peaks.values():
+            found.update(table["subject"].astype(str))
+        return sorted(found)
+
+    def resample(
+        self, subjects: Sequence[str], swap: Sequence[bool] | None = None
+    ) -> ClaimMeasures:
+        """A study made of the given subjects (repeats allowed), optionally with labels swapped.
+
+        The ``k``-th drawn subject becomes subject ``"k"`` in every test, so a subject drawn
+        twice counts twice; with ``swap[k]`` its baseline and target are exchanged in every
+        measure at once (the exchangeable null of a paired design). The decoding result is
+        not resampled (see :mod:`eegstate.stats.power`).
+
+        Parameters
+        ----------
+        subjects : sequence of str
+            Subjects of this study, drawn from :meth:`subjects`.
+        swap : sequence of bool, optional
+            Per drawn subject, whether to swap its states.
+
+        Returns
+        -------
+        ClaimMeasures
+            The resampled measures (same specs).
+        """
+        swap = [False] * len(subjects) if swap is None else list(swap)
+        draw = pd.DataFrame(
+            {
+                "subject": [str(s) for s in subjects],
+                "new": [str(k) for k in range(len(subjects))],
+                "swap": swap,
+            }
+        )
+        series = {}
+        for name, s in self.series.items():
+            rows = draw.merge(s.values.astype({"subject": str}), on="subject", how="inner")
+            swapped = rows["swap"].to_numpy(bool)
+            base = np.where(swapped, rows["target"], rows["baseline"])
+            targ = np.where(swapped, rows["baseline"], rows["target"])
+            values = pd.DataFrame(
+                {"subject": rows["new"], "baseline": base, "target": targ, "diff": targ - base}
+            )
+            series[name] = replace(s, values=values)
+        peaks = {}
+        for claim, table in self.peaks.items():
+            rows = draw.merge(table.astype({"subject": str}), on="subject", how="inner")
+            swapped = rows["swap"].to_numpy(bool)
+            out = {"subject": rows["new"]}
+            for kind in PEAK_KINDS:
+                b, t = (
+                    rows[f"baseline_{kind}"].to_numpy(bool),
+                    rows[f"target_{kind}"].to_numpy(bool),
+                )
+                out[f"baseline_{kind}"] = np.where(swapped, t, b)
+                out[f"target_{kind}"] = np.where(swapped, b, t)
+            peaks[claim] = pd.DataFrame(out)
+        return ClaimMeasures(
+            specs=self.specs,
+            series=series,
+            peaks=peaks,
+            decoding=self.decoding,
+            emg_overlaps_gamma=self.emg_overlaps_gamma,
+        )
+
+
+# ---------------------------------------------------------------------------------- measuring
+
+
 def _hz(fmin: float, fmax: float) -> str:
     return f"{float(fmin):g}–{float(fmax):g} Hz"
 
@@ -108,373 +309,563 @@ def site_name(regions: Sequence[str] | None) -> str:
     return "+".join(str(r) for r in regions) if regions else "all"
 
 
-def _included_sfreq(qc: pd.DataFrame) -> pd.DataFrame:
-    """Recording → sampling rate of the analysed (not excluded) recordings."""
-    keep = qc[qc["excluded"].fillna("").astype(str).str.strip() == ""]
-    out = keep[["subject", "recording", "state"]].copy()
-    out["sfreq"] = pd.to_numeric(keep["sfreq"], errors="coerce")
-    return out
+def _included(qc: pd.DataFrame) -> pd.DataFrame:
+    return qc[qc["excluded"].fillna("").astype(str).str.strip() == ""]
 
 
-def _paired_effect(diffs: pd.DataFrame, ci_level: float, n_bootstrap: int, seed: int) -> tuple:
-    d = diffs["diff_db"].to_numpy(dtype=float)
-    if d.size == 0:
-        return math.nan, math.nan, math.nan, math.nan, 0
-    s = summarise_differences(d, ci_level=ci_level, n_bootstrap=n_bootstrap, seed=seed).iloc[0]
-    return float(s["mean"]), float(s["ci_low"]), float(s["ci_high"]), float(s["p_value"]), d.size
+def _values(diffs: pd.DataFrame) -> pd.DataFrame:
+    """``subject, baseline_db, target_db, diff_db`` -> :data:`VALUE_COLUMNS`."""
+    out = diffs.rename(
+        columns={"baseline_db": "baseline", "target_db": "target", "diff_db": "diff"}
+    )
+    out = out.astype({"subject": str})
+    return out[list(VALUE_COLUMNS)].reset_index(drop=True)
 
 
-def peak_counts(
-    aperiodic: pd.DataFrame | None,
-    site: str,
-    name: str,
-    baseline: str,
-    target: str,
-    subjects: Sequence[str],
-) -> rules.PeakCounts | None:
-    """Per-subject presence of a periodic peak in each state, from ``aperiodic.tsv``.
+def _testable_bandpower(
+    inputs: ClaimInputs, fmax: float, band: str, t: rules.Thresholds, notes: list[str]
+) -> pd.DataFrame:
+    """Band power of recordings whose usable range covers the band; notes what is dropped."""
+    keep = _included(inputs.qc)
+    sfreq = pd.to_numeric(keep["sfreq"], errors="coerce")
+    ok = [rules.band_is_testable(fmax, s, t) for s in sfreq]
+    bad = keep[[not v for v in ok]]
+    if len(bad):
+        rates = sorted({float(s) for s in pd.to_numeric(bad["sfreq"], errors="coerce")})
+        limit = min(rules.usable_upper_hz(s, t) for s in rates)
+        notes.append(
+            f"{band} band (up to {fmax:g} Hz) lies above the usable upper frequency "
+            f"({limit:g} Hz) of {len(bad)} recording(s) sampled at "
+            f"{', '.join(f'{r:g}' for r in rates)} Hz (limit = min(preprocess.h_freq, "
+            "claims.hardware_lowpass_hz, sfreq / claims.samples_per_cycle)); "
+            "they are left out of this claim"
+        )
+    bp = inputs.bandpower
+    return bp[~bp["recording"].isin(set(bad["recording"]))]
 
-    Parameters
-    ----------
-    aperiodic : pandas.DataFrame or None
-        :data:`eegstate.tables.APERIODIC_COLUMNS`.
-    site : str
-        Site of the fits.
-    name : str
-        ``alpha`` or ``theta``.
-    baseline, target : str
-        State labels.
-    subjects : sequence of str
-        Paired subjects of the claim.
 
-    Returns
-    -------
-    PeakCounts or None
-        None when no fit of the site covers both states of these subjects.
-    """
+def _peak_table(
+    aperiodic: pd.DataFrame | None, site: str, baseline: str, target: str, subjects: Sequence[str]
+) -> pd.DataFrame | None:
+    """Per-subject presence of each peak kind in each state at a site (``aperiodic.tsv``)."""
     if aperiodic is None or aperiodic.empty:
         return None
     rows = aperiodic[(aperiodic["site"] == site) & aperiodic["subject"].isin(list(subjects))]
-    present = rows.assign(_p=rows[f"{name}_present"].astype(str).str.lower() == "true")
-    by = present.groupby(["subject", "state"])["_p"].any().unstack("state")
-    if baseline not in by.columns or target not in by.columns:
+    if rows.empty:
         return None
-    by = by[[baseline, target]].dropna().astype(bool)
-    if by.empty:
+    flags = {
+        kind: rows[f"{kind}_present"].astype(str).str.lower() == "true"
+        for kind in PEAK_KINDS
+        if f"{kind}_present" in rows.columns
+    }
+    if set(flags) != set(PEAK_KINDS):
         return None
-    base, targ = by[baseline].to_numpy(), by[target].to_numpy()
-    return rules.PeakCounts(
-        n_subjects=len(by),
-        baseline_present=int(base.sum()),
-        target_present=int(targ.sum()),
-        lost=int(np.sum(base & ~targ)),
-        gained=int(np.sum(~base & targ)),
+    present = rows[["subject", "state"]].assign(**flags)
+    by = present.groupby(["subject", "state"])[list(PEAK_KINDS)].any()
+    out = {}
+    for role, state in (("baseline", baseline), ("target", target)):
+        if state not in by.index.get_level_values("state"):
+            return None
+        part = by.xs(state, level="state")
+        out.update({f"{role}_{kind}": part[kind] for kind in PEAK_KINDS})
+    table = pd.DataFrame(out).dropna().astype(bool).reset_index()
+    table = table.astype({"subject": str})
+    return table if len(table) else None
+
+
+def _band_claim(
+    specs: dict[str, ClaimSpec],
+    series: dict[str, PairedSeries],
+    inputs: ClaimInputs,
+    s: ClaimSettings,
+    *,
+    claim: str,
+    band: str,
+    regions: tuple[str, ...] | None,
+    peak: str | None,
+    label: str,
+) -> tuple[str, pd.DataFrame | None]:
+    spec = ClaimSpec(claim=claim, measure=f"{label} power")
+    specs[claim] = spec
+    edges = s.bands.get(band)
+    present = (
+        inputs.bandpower["band"].astype(str).eq(band).any() if len(inputs.bandpower) else False
+    )
+    if edges is None or not present:
+        spec.notes.append(f"band {band!r} is not among the analysed bands (bandpower.bands)")
+        spec.available = False
+        return site_name(regions), None
+    bp = _testable_bandpower(inputs, edges[1], band, s.thresholds, spec.notes)
+    channels = site_channels(bp, regions) if len(bp) else []
+    site = site_name(regions)
+    if regions and not channels and len(bp):
+        spec.notes.append(f"no channel of regions {site}: all channels used")
+        channels, site = site_channels(bp, None), "all"
+    spec.measure = (
+        f"{label} power, {site} channels, {band} {_hz(*edges)}: {s.target} − {s.baseline} "
+        "(dB), Wilcoxon signed-rank, Holm over the paired claims"
+    )
+    if peak:
+        rng = s.peak_settings[f"{peak}_range"]
+        spec.measure += (
+            f"; periodic {peak} peak {_hz(*rng)} above the aperiodic fit (specparam, "
+            f">= {s.peak_settings['min_peak_height_db']:g} dB), exact McNemar test"
+        )
+    diffs = (
+        site_differences(bp, s.baseline, s.target, band, channels)
+        if channels
+        else pd.DataFrame(columns=["subject", "baseline_db", "target_db", "diff_db"])
+    )
+    name = f"{label.split()[-1]}_power"
+    series[name] = PairedSeries(
+        name=name,
+        claim=claim,
+        measure=f"{label} power, {site} channels, {band} (dB)",
+        unit="dB",
+        values=_values(diffs),
+        family=True,
+    )
+    spec.primary = name
+    spec.tests.append(name)
+    return site, diffs
+
+
+def _dmn_claim(
+    specs: dict[str, ClaimSpec],
+    series: dict[str, PairedSeries],
+    inputs: ClaimInputs,
+    s: ClaimSettings,
+) -> None:
+    claim = "dmn_connectivity_reduced"
+    metrics = ", ".join(s.dmn_metrics)
+    spec = ClaimSpec(
+        claim=claim,
+        measure=(
+            f"within-DMN connectivity ({metrics}; {s.dmn_band} band): {s.target} − "
+            f"{s.baseline}, Wilcoxon signed-rank, Holm over the paired claims; a change counts "
+            "only if the control network does not change the same way"
+        ),
+    )
+    specs[claim] = spec
+    summary = inputs.dmn_summary
+    if summary is None or not s.connectivity_enabled:
+        spec.notes.append("step not run (connectivity disabled or its outputs missing)")
+        spec.available = False
+        return
+    for metric in s.dmn_metrics:
+        rows = summary[(summary["band"] == s.dmn_band) & (summary["metric"] == metric)]
+        if rows.empty:
+            spec.notes.append(
+                f"no {s.dmn_band} {metric} rows in dmn_summary.tsv (connectivity skipped for "
+                "every recording, or band/metric not computed; see qc.tsv notes)"
+            )
+            continue
+        for column, prefix, family in (
+            ("dmn_mean", "dmn", True),
+            ("control_mean", "control", False),
+            ("dmn_minus_control", "dmn_minus_control", False),
+        ):
+            name = f"{prefix}_{metric}"
+            series[name] = PairedSeries(
+                name=name,
+                claim=claim,
+                measure=f"{column} {metric} ({s.dmn_band} band)",
+                unit=metric,
+                values=_values(value_differences(rows, s.baseline, s.target, column)),
+                family=family,
+            )
+            spec.tests.append(name)
+        spec.primary = spec.primary or f"dmn_{metric}"
+    if spec.primary is None:
+        spec.available = False
+    spec.notes.append(DMN_CAVEAT)
+
+
+def _decoding_claim(specs: dict[str, ClaimSpec], inputs: ClaimInputs, s: ClaimSettings):
+    spec = ClaimSpec(
+        claim="state_decodable",
+        measure=(
+            f"balanced accuracy of {s.target} vs {s.baseline} on held-out subjects "
+            "(nested leave-one-subject-out); CI bootstrap over subjects; subject-aware "
+            "permutation p"
+        ),
+    )
+    specs["state_decodable"] = spec
+    summary = inputs.classification
+    if not summary:
+        spec.notes.append("step not run (classification outputs missing)")
+        spec.available = False
+        return None
+    spec.measure = spec.measure.replace(
+        "balanced accuracy", f"balanced accuracy ({summary.get('estimator', 'classifier')})"
+    )
+    ba = summary.get("balanced_accuracy")
+    low, high = summary.get("balanced_accuracy_ci_low"), summary.get("balanced_accuracy_ci_high")
+    if low is None and inputs.classification_predictions is not None:
+        from eegstate.classify.metrics import balanced_accuracy_ci
+
+        low, high = balanced_accuracy_ci(
+            inputs.classification_predictions,
+            ci_level=s.ci_level,
+            n_bootstrap=s.n_bootstrap,
+            seed=derive_seed(s.seed, "claims", "state_decodable"),
+        )
+
+    def number(value: Any) -> float:
+        return float(value) if value is not None else math.nan
+
+    p = summary.get("p_value")
+    floor = summary.get("p_value_floor")
+    normalize = str(summary.get("normalize", ""))
+    return DecodingMeasure(
+        balanced_accuracy=number(ba),
+        ci_low=number(low),
+        ci_high=number(high),
+        p_value=None if p is None else float(p),
+        p_floor=None if floor is None else float(floor),
+        n_subjects=int(summary.get("n_subjects", 0) or 0),
+        chance=float(summary.get("chance_level", 0.5) or 0.5),
+        estimator=str(summary.get("estimator", "classifier")),
+        normalize=normalize,
+        assumption=str(summary.get("normalize_assumption", "")),
+        comparison=summary.get("normalize_comparison"),
     )
 
 
-class ClaimEvaluator:
-    """Compute the measures of every claim from the group tables and apply the rules.
+def _emg_series(inputs: ClaimInputs, s: ClaimSettings) -> PairedSeries | None:
+    qc = inputs.qc
+    if "emg_slope_median" not in qc.columns:
+        return None
+    values = _values(value_differences(_included(qc), s.baseline, s.target, "emg_slope_median"))
+    return PairedSeries(
+        name="emg_index",
+        claim="gamma_increases",
+        measure="muscle (EMG) index: median spectral slope above the analysed bands",
+        unit="slope",
+        values=values,
+        family=False,
+    )
+
+
+def measure_claims(inputs: ClaimInputs, settings: ClaimSettings) -> ClaimMeasures:
+    """Reduce the group tables to the per-subject values of every claim.
 
     Parameters
     ----------
     inputs : ClaimInputs
-        Group tables.
-    config : mapping
-        Validated configuration (``baseline``, ``target``, ``seed``, ``claims``, ``stats``,
-        ``report``, ``preprocess``, ``connectivity``).
-    """
-
-    def __init__(self, inputs: ClaimInputs, config: Mapping[str, Any]) -> None:
-        self.inputs = inputs
-        self.config = config
-        self.claims_cfg = config["claims"]
-        self.t = rules.Thresholds.from_config(config)
-        self.baseline = str(config["baseline"])
-        self.target = str(config["target"])
-        self.ci_level = float(config["report"]["ci_level"])
-        self.n_bootstrap = int(config["report"]["n_bootstrap"])
-        self.seed = int(config["seed"])
-        self.bands = band_table(inputs.bandpower) if len(inputs.bandpower) else None
-        self.sfreq = _included_sfreq(inputs.qc)
-        self.peak_settings = resolve_settings(
-            config["stats"]["aperiodic"], config["bandpower"]["bands"], self.claims_cfg
-        )
-
-    # ------------------------------------------------------------------ band-power claims
-    def _band(self, name: str) -> tuple[float, float] | None:
-        if self.bands is None:
-            return None
-        hit = self.bands[self.bands["band"] == name]
-        return (float(hit["fmin"].iloc[0]), float(hit["fmax"].iloc[0])) if len(hit) else None
-
-    def _testable_bandpower(self, fmax: float, row: ClaimRow, band: str) -> pd.DataFrame:
-        """Band power of recordings whose usable range covers the band; notes what is dropped."""
-        bp = self.inputs.bandpower
-        ok = self.sfreq.assign(
-            _ok=[rules.band_is_testable(fmax, s, self.t) for s in self.sfreq["sfreq"]]
-        )
-        bad = ok[~ok["_ok"]]
-        if len(bad):
-            rates = sorted({float(s) for s in bad["sfreq"]})
-            limit = min(rules.usable_upper_hz(s, self.t) for s in rates)
-            row.notes.append(
-                f"{band} band (up to {fmax:g} Hz) lies above the usable upper frequency "
-                f"({limit:g} Hz) of {len(bad)} recording(s) sampled at "
-                f"{', '.join(f'{r:g}' for r in rates)} Hz (limit = min(preprocess.h_freq, "
-                "claims.hardware_lowpass_hz, sfreq / claims.samples_per_cycle)); "
-                "they are left out of this claim"
-            )
-        return bp[~bp["recording"].isin(set(bad["recording"]))]
-
-    def band_claim(
-        self, claim: str, band_key: str, regions_key: str, peak: str | None, label: str
-    ) -> ClaimRow:
-        """Measure a band-power claim (alpha, theta or gamma)."""
-        band = str(self.claims_cfg[band_key])
-        regions = self.claims_cfg[regions_key]
-        row = ClaimRow(claim=claim, measure=f"{label} power", paired=True)
-        edges = self._band(band)
-        if edges is None:
-            row.notes.append(f"band {band!r} is not among the analysed bands (bandpower.bands)")
-            row.paired = False
-            return row
-        bp = self._testable_bandpower(edges[1], row, band)
-        channels = site_channels(bp, regions) if len(bp) else []
-        site = site_name(regions)
-        if regions and not channels and len(bp):
-            row.notes.append(f"no channel of regions {site}: all channels used")
-            channels, site = site_channels(bp, None), "all"
-        row.measure = (
-            f"{label} power, {site} channels, {band} {_hz(*edges)}: {self.target} − "
-            f"{self.baseline} (dB), Wilcoxon signed-rank, Holm over the paired claims"
-        )
-        if peak:
-            rng = self.peak_settings[f"{peak}_range"]
-            row.measure += (
-                f"; periodic {peak} peak {_hz(*rng)} above the aperiodic fit (specparam, "
-                f">= {self.peak_settings['min_peak_height_db']:g} dB)"
-            )
-        diffs = (
-            site_differences(bp, self.baseline, self.target, band, channels)
-            if channels
-            else pd.DataFrame(columns=["subject", "diff_db"])
-        )
-        seed = derive_seed(self.seed, "claims", claim)
-        row.effect, row.ci_low, row.ci_high, row.p_value, row.n_subjects = _paired_effect(
-            diffs, self.ci_level, self.n_bootstrap, seed
-        )
-        row.subjects = [str(s) for s in diffs["subject"]]
-        row.diffs = diffs
-        row.site = site
-        return row
-
-    # ------------------------------------------------------------------ DMN
-    def dmn_claim(self) -> ClaimRow:
-        """Measure ``dmn_connectivity_reduced`` from ``dmn_summary.tsv``."""
-        band = str(self.claims_cfg["dmn_band"])
-        metric = str(self.claims_cfg["dmn_metric"])
-        row = ClaimRow(
-            claim="dmn_connectivity_reduced",
-            measure=(
-                f"within-DMN minus within-control {metric} connectivity ({band} band): "
-                f"{self.target} − {self.baseline}, Wilcoxon signed-rank, Holm over the "
-                "paired claims"
-            ),
-            paired=True,
-        )
-        summary = self.inputs.dmn_summary
-        enabled = self.config.get("connectivity", {}).get("enabled", True)
-        if summary is None or not enabled:
-            row.notes.append("step not run (connectivity disabled or its outputs missing)")
-            row.paired = False
-            return row
-        rows = summary[(summary["band"] == band) & (summary["metric"] == metric)]
-        if rows.empty:
-            row.notes.append(
-                f"no {band} {metric} rows in dmn_summary.tsv (connectivity skipped for every "
-                "recording, or band/metric not computed; see qc.tsv notes)"
-            )
-            row.paired = False
-            return row
-        diffs = value_differences(rows, self.baseline, self.target, "dmn_minus_control")
-        seed = derive_seed(self.seed, "claims", row.claim)
-        row.effect, row.ci_low, row.ci_high, row.p_value, row.n_subjects = _paired_effect(
-            diffs, self.ci_level, self.n_bootstrap, seed
-        )
-        row.notes.append(DMN_CAVEAT)
-        return row
-
-    # ------------------------------------------------------------------ classification
-    def decodable_claim(self) -> ClaimRow:
-        """Measure ``state_decodable`` from the classification outputs."""
-        summary = self.inputs.classification
-        row = ClaimRow(
-            claim="state_decodable",
-            measure=(
-                f"balanced accuracy of {self.target} vs {self.baseline} on held-out subjects "
-                "(nested leave-one-subject-out); CI bootstrap over subjects; subject-aware "
-                "permutation p"
-            ),
-        )
-        if not summary:
-            row.notes.append("step not run (classification outputs missing)")
-            return row
-        row.measure = row.measure.replace(
-            "balanced accuracy", f"balanced accuracy ({summary.get('estimator', 'classifier')})"
-        )
-        ba = summary.get("balanced_accuracy")
-        row.effect = float(ba) if ba is not None else math.nan
-        row.n_subjects = int(summary.get("n_subjects", 0) or 0)
-        p = summary.get("p_value")
-        row.p_value = float(p) if p is not None else math.nan
-        chance = float(summary.get("chance_level", 0.5) or 0.5)
-        row.ci_low, row.ci_high = balanced_accuracy_ci(
-            self.inputs.classification_predictions,
-            ci_level=self.ci_level,
-            n_bootstrap=self.n_bootstrap,
-            seed=derive_seed(self.seed, "claims", row.claim),
-        )
-        few = rules.too_few_subjects(row.n_subjects, self.t, "classification")
-        if few is not None or not math.isfinite(row.effect):
-            row.notes.extend(few.notes if few else ("no balanced accuracy",))
-            return row
-        if not math.isfinite(row.ci_low):
-            row.notes.append("no per-epoch predictions: CI not computed")
-        verdict = rules.decodable_verdict(row.effect, row.ci_low, p, chance, self.t)
-        row.verdict = verdict.verdict
-        row.notes.extend(verdict.notes)
-        return row
-
-    # ------------------------------------------------------------------ all
-    def gamma_emg_note(self, row: ClaimRow) -> str | None:
-        """Spearman correlation of per-subject gamma change with muscle-index change."""
-        from scipy.stats import spearmanr
-
-        diffs = row.diffs
-        qc = self.inputs.qc
-        if diffs is None or diffs.empty or "emg_slope_median" not in qc.columns:
-            return None
-        keep = qc[qc["excluded"].fillna("").astype(str).str.strip() == ""]
-        emg = value_differences(keep, self.baseline, self.target, "emg_slope_median")
-        both = diffs.merge(emg, on="subject", suffixes=("", "_emg"))
-        n = len(both)
-        if n < 3:
-            return "too few subjects to correlate gamma with the muscle (EMG) index"
-        x, y = both["diff_db"].to_numpy(float), both["diff_db_emg"].to_numpy(float)
-        if np.ptp(x) == 0 or np.ptp(y) == 0:
-            return rules.emg_note(math.nan, math.nan, n, self.t)
-        res = spearmanr(x, y)
-        return rules.emg_note(float(res.statistic), float(res.pvalue), n, self.t)
-
-    def evaluate(self) -> pd.DataFrame:
-        """All claims as a table with :data:`eegstate.tables.CLAIMS_COLUMNS`."""
-        alpha = self.band_claim(
-            "alpha_abolished", "alpha_band", "alpha_regions", "alpha", "posterior alpha"
-        )
-        theta = self.band_claim("theta_emerges", "theta_band", "theta_regions", "theta", "theta")
-        gamma = self.band_claim("gamma_increases", "gamma_band", "gamma_regions", None, "gamma")
-        dmn = self.dmn_claim()
-        paired = [alpha, theta, gamma, dmn]
-        testable = [
-            r
-            for r in paired
-            if r.paired and rules.too_few_subjects(r.n_subjects, self.t, "", wilcoxon=True) is None
-        ]
-        adjusted = holm_adjust([r.p_value for r in testable])
-        for r, p in zip(testable, adjusted, strict=True):
-            r.p_value = float(p)
-        for r in paired:
-            if r not in testable:  # no test: the effect and CI stay as a description
-                r.p_value = math.nan
-        self._decide(alpha, theta, gamma, dmn, testable)
-        rows = [*paired, self.decodable_claim()]
-        if self.claims_cfg.get("open_label_fixed_order"):
-            for r in rows:
-                r.notes.append(DESIGN_CAVEAT)
-        return pd.DataFrame([r.as_dict() for r in rows], columns=list(CLAIMS_COLUMNS))
-
-    def _decide(self, alpha, theta, gamma, dmn, testable) -> None:
-        for r in (alpha, theta, gamma, dmn):
-            if r not in testable:
-                r.verdict = rules.NOT_TESTABLE
-                if r.paired or not r.notes:
-                    few = rules.too_few_subjects(r.n_subjects, self.t, r.claim, wilcoxon=True)
-                    r.notes[:0] = list(few.notes) if few else []
-                continue
-            effect = rules.PairedEffect(r.effect, r.ci_low, r.ci_high, r.p_value, r.n_subjects)
-            if r is alpha:
-                peaks = peak_counts(
-                    self.inputs.aperiodic, r.site, "alpha", self.baseline, self.target, r.subjects
-                )
-                verdict = rules.alpha_verdict(effect, peaks, self.t)
-            elif r is theta:
-                peaks = peak_counts(
-                    self.inputs.aperiodic, r.site, "theta", self.baseline, self.target, r.subjects
-                )
-                verdict = rules.theta_verdict(effect, peaks, self.t)
-            else:
-                unit = "dB" if r is gamma else "connectivity"
-                verdict = rules.power_verdict(effect, self.t, unit=unit)
-            r.verdict = verdict.verdict
-            r.notes[:0] = list(verdict.notes)
-            if r is gamma:
-                note = self.gamma_emg_note(r)
-                if note:
-                    r.notes.append(note)
-
-
-def balanced_accuracy_ci(
-    predictions: pd.DataFrame | None, *, ci_level: float, n_bootstrap: int, seed: int
-) -> tuple[float, float]:
-    """Percentile-bootstrap CI of the pooled balanced accuracy, resampling subjects.
-
-    Parameters
-    ----------
-    predictions : pandas.DataFrame or None
-        ``classification_predictions.tsv`` (``subject``, ``y_true``, ``y_pred``).
-    ci_level, n_bootstrap, seed
-        Bootstrap settings.
+        Group tables (connectivity and classification may be None).
+    settings : ClaimSettings
+        The claims settings.
 
     Returns
     -------
-    tuple of float
-        ``(ci_low, ci_high)``; NaN when unavailable.
+    ClaimMeasures
+        Per-subject values, peak tables and the decoding result.
     """
-    if predictions is None or predictions.empty:
-        return math.nan, math.nan
-    y = predictions["y_true"].to_numpy(dtype=int)
-    pred = predictions["y_pred"].to_numpy(dtype=int)
-    frame = pd.DataFrame(
-        {
-            "subject": predictions["subject"].astype(str).to_numpy(),
-            "tp": (y == 1) & (pred == 1),
-            "pos": y == 1,
-            "tn": (y == 0) & (pred == 0),
-            "neg": y == 0,
-        }
+    s = settings
+    specs: dict[str, ClaimSpec] = {}
+    series: dict[str, PairedSeries] = {}
+    peaks: dict[str, pd.DataFrame] = {}
+    for claim, band, regions, peak, label in (
+        ("alpha_abolished", s.alpha_band, s.alpha_regions, "alpha", "posterior alpha"),
+        ("theta_emerges", s.theta_band, s.theta_regions, "theta", "theta"),
+        ("gamma_increases", s.gamma_band, s.gamma_regions, None, "gamma"),
+    ):
+        site, diffs = _band_claim(
+            specs, series, inputs, s, claim=claim, band=band, regions=regions, peak=peak,
+            label=label,
+        )  # fmt: skip
+        if peak and diffs is not None and len(diffs):
+            table = _peak_table(
+                inputs.aperiodic, site, s.baseline, s.target, diffs["subject"].astype(str)
+            )
+            if table is not None:
+                peaks[claim] = table
+    emg = _emg_series(inputs, s)
+    if emg is not None and "gamma_power" in series:
+        series[emg.name] = emg
+        specs["gamma_increases"].tests.append(emg.name)
+    _dmn_claim(specs, series, inputs, s)
+    decoding = _decoding_claim(specs, inputs, s)
+    gamma = s.bands.get(s.gamma_band)
+    overlaps = bool(gamma and s.emg_fmin is not None and float(s.emg_fmin) < gamma[1])
+    return ClaimMeasures(specs, series, peaks, decoding, emg_overlaps_gamma=overlaps)
+
+
+# ---------------------------------------------------------------------------------- deciding
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A paired test run on per-subject values."""
+
+    name: str
+    effect: rules.PairedEffect
+    raw_p: float
+    n_decrease: int
+    n_increase: int
+
+
+def _run_test(series: PairedSeries, s: ClaimSettings) -> TestResult:
+    d = series.values["diff"].to_numpy(dtype=float)
+    d = d[np.isfinite(d)]
+    if d.size == 0:
+        nan = math.nan
+        return TestResult(series.name, rules.PairedEffect(nan, nan, nan, nan, 0), nan, 0, 0)
+    mean, low, high = bootstrap_mean_ci(
+        d,
+        ci_level=s.ci_level,
+        n_bootstrap=s.n_bootstrap,
+        seed=derive_seed(s.seed, "claims", series.name),
     )
-    counts = frame.groupby("subject", sort=True)[["tp", "pos", "tn", "neg"]].sum()
-    per_subject = counts.to_numpy(dtype=float)
-    n = per_subject.shape[0]
-    if n < 2:
-        return math.nan, math.nan
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(int(n_bootstrap), n))
-    weights = np.zeros((int(n_bootstrap), n))
-    np.add.at(weights, (np.arange(int(n_bootstrap))[:, None], idx), 1.0)
-    totals = weights @ per_subject
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ba = 0.5 * (totals[:, 0] / totals[:, 1] + totals[:, 2] / totals[:, 3])
-    ba = ba[np.isfinite(ba)]
-    if ba.size == 0:
-        return math.nan, math.nan
-    tail = (1.0 - ci_level) / 2.0
-    low, high = np.quantile(ba, [tail, 1.0 - tail])
-    return float(low), float(high)
+    _, p = signed_rank_p(d)
+    effect = rules.PairedEffect(float(mean), float(low), float(high), float(p), int(d.size))
+    return TestResult(series.name, effect, float(p), int(np.sum(d < 0)), int(np.sum(d > 0)))
 
 
-def evaluate_claims(inputs: ClaimInputs, config: Mapping[str, Any]) -> pd.DataFrame:
-    """Measure every claim and decide its verdict.
+def peak_counts(table: pd.DataFrame | None, kind: str) -> rules.PeakCounts | None:
+    """Peak presence counts of ``kind`` (``alpha`` or ``theta``) from a per-subject table.
+
+    A subject whose alpha peak is gone in the target state while a peak sits just below the
+    alpha range (``alpha_slow``) has a slowed rhythm: it is not counted as losing the alpha
+    peak, and a theta peak it gains is not counted as a theta peak emerging.
+    """
+    if table is None or table.empty:
+        return None
+    b, t = table[f"baseline_{kind}"].to_numpy(bool), table[f"target_{kind}"].to_numpy(bool)
+    slowed = (
+        table["baseline_alpha"].to_numpy(bool)
+        & ~table["target_alpha"].to_numpy(bool)
+        & table["target_alpha_slow"].to_numpy(bool)
+    )
+    if kind == "alpha":
+        lost, gained, n_slowed = b & ~t & ~slowed, ~b & t, b & ~t & slowed
+    else:
+        lost, gained, n_slowed = b & ~t, ~b & t & ~slowed, ~b & t & slowed
+    return rules.PeakCounts(
+        n_subjects=len(table),
+        baseline_present=int(b.sum()),
+        target_present=int(t.sum()),
+        lost=int(lost.sum()),
+        gained=int(gained.sum()),
+        slowed=int(n_slowed.sum()),
+    )
+
+
+@dataclass
+class ClaimsResult:
+    """The claims table and the table of every test behind it."""
+
+    claims: pd.DataFrame
+    tests: pd.DataFrame
+
+
+def _gamma_emg_note(m: ClaimMeasures, results: dict[str, TestResult], s: ClaimSettings) -> str:
+    from scipy.stats import spearmanr
+
+    emg = results.get("emg_index")
+    rho = rho_p = math.nan
+    n = 0
+    if emg is not None and emg.effect.n_subjects:
+        both = m.series["gamma_power"].values.merge(
+            m.series["emg_index"].values, on="subject", suffixes=("", "_emg")
+        )
+        n = len(both)
+        x, y = both["diff"].to_numpy(float), both["diff_emg"].to_numpy(float)
+        if n >= 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+            res = spearmanr(x, y)
+            rho, rho_p = float(res.statistic), float(res.pvalue)
+    return rules.emg_note(
+        emg_change=None if emg is None or not emg.effect.n_subjects else emg.effect,
+        rho=rho,
+        rho_p=rho_p,
+        n=n,
+        t=s.thresholds,
+        overlaps_band=m.emg_overlaps_gamma,
+    )
+
+
+def _decoding_row(m: ClaimMeasures, s: ClaimSettings, spec: ClaimSpec) -> dict[str, Any]:
+    d = m.decoding
+    row = {"effect": math.nan, "ci_low": math.nan, "ci_high": math.nan, "p_value": math.nan}
+    notes = list(spec.notes)
+    if d is None:
+        return {**row, "n_subjects": 0, "verdict": rules.NOT_TESTABLE, "notes": notes}
+    row.update(effect=d.balanced_accuracy, ci_low=d.ci_low, ci_high=d.ci_high)
+    row["p_value"] = math.nan if d.p_value is None else d.p_value
+    t = s.thresholds
+    if d.n_subjects < t.min_subjects or not math.isfinite(d.balanced_accuracy):
+        notes.append(
+            f"only {d.n_subjects} subject(s) with both states for classification (at least "
+            f"{t.min_subjects} needed)"
+            if math.isfinite(d.balanced_accuracy)
+            else "no balanced accuracy"
+        )
+        return {**row, "n_subjects": d.n_subjects, "verdict": rules.NOT_TESTABLE, "notes": notes}
+    verdict = rules.decodable_verdict(
+        d.balanced_accuracy, d.ci_low, d.p_value, d.p_floor, d.chance, t
+    )
+    notes.extend(verdict.notes)
+    if d.normalize:
+        note = f"features normalised per subject with normalize: {d.normalize}"
+        if d.assumption:
+            note += f" ({d.assumption})"
+        notes.append(note)
+    comparison = d.comparison or {}
+    if comparison.get("balanced_accuracy") is not None:
+        low, high = comparison.get("ci_low"), comparison.get("ci_high")
+        interval = f" [{low:.3g}, {high:.3g}]" if low is not None and high is not None else ""
+        notes.append(
+            "without normalisation (normalize: none, a new person's single recording): "
+            f"balanced accuracy {float(comparison['balanced_accuracy']):.3g}{interval}"
+        )
+    return {**row, "n_subjects": d.n_subjects, "verdict": verdict.verdict, "notes": notes}
+
+
+def decide_claims(m: ClaimMeasures, settings: ClaimSettings) -> ClaimsResult:
+    """Run the paired tests on the per-subject values and apply the verdict rules.
+
+    Parameters
+    ----------
+    m : ClaimMeasures
+        Per-subject values (:func:`measure_claims`, or a resample of them).
+    settings : ClaimSettings
+        The claims settings.
+
+    Returns
+    -------
+    ClaimsResult
+        ``claims`` (:data:`eegstate.tables.CLAIMS_COLUMNS`, rows in :data:`CLAIMS` order) and
+        ``tests`` (:data:`eegstate.tables.CLAIM_TESTS_COLUMNS`).
+    """
+    s = settings
+    t = s.thresholds
+    results = {name: _run_test(series, s) for name, series in m.series.items()}
+    in_family = {
+        name: results[name].effect.n_subjects
+        for name, series in m.series.items()
+        if series.family and m.specs[series.claim].available
+    }
+    family = rules.decidable_family(in_family, t)
+    adjusted = dict(
+        zip(family.members, holm_adjust([results[n].raw_p for n in family.members]), strict=True)
+    )
+
+    def effect(name: str) -> rules.PairedEffect:
+        """The test's effect with the Holm-adjusted p (family members) or the raw p."""
+        base = results[name].effect
+        if name in in_family:
+            return replace(base, p_value=adjusted.get(name, math.nan))
+        return base
+
+    rows = []
+    for claim in CLAIMS:
+        spec = m.specs[claim]
+        if claim == "state_decodable":
+            rows.append({"claim": claim, "measure": spec.measure, **_decoding_row(m, s, spec)})
+            continue
+        notes = list(spec.notes)
+        primary = spec.primary
+        row: dict[str, Any] = {"claim": claim, "measure": spec.measure}
+        if primary is not None:
+            e = effect(primary)
+            row.update(effect=e.effect, ci_low=e.ci_low, ci_high=e.ci_high, p_value=e.p_value)
+            row["n_subjects"] = e.n_subjects
+        else:
+            row.update(effect=math.nan, ci_low=math.nan, ci_high=math.nan, p_value=math.nan)
+            row["n_subjects"] = 0
+        decidable = [n for n in spec.tests if n in family.members]
+        if not spec.available or primary is None:
+            row["verdict"] = rules.NOT_TESTABLE
+        elif not decidable:
+            primary_n = results[primary].effect.n_subjects
+            verdict = rules.not_testable_floor(primary_n, family.size + 1, t, claim)
+            row["verdict"], notes = verdict.verdict, [*verdict.notes, *notes]
+        else:
+            verdict = _claim_verdict(claim, m, s, effect, decidable)
+            row["verdict"], notes = verdict.verdict, [*verdict.notes, *notes]
+            if claim == "gamma_increases":
+                notes.append(_gamma_emg_note(m, results, s))
+        if claim != "state_decodable" and not (primary in family.members if primary else False):
+            row["p_value"] = math.nan  # no test decided it: effect and CI describe only
+        row["notes"] = notes
+        rows.append(row)
+    if s.open_label_fixed_order:
+        for row in rows:
+            row["notes"].append(DESIGN_CAVEAT)
+    claims = pd.DataFrame(
+        [
+            {
+                **{k: v for k, v in row.items() if k != "notes"},
+                "caveat": rules.caveat_text(row["notes"]),
+            }
+            for row in rows
+        ]
+    )
+    claims["n_subjects"] = claims["n_subjects"].astype(int)
+    claims = claims[list(CLAIMS_COLUMNS)]
+    return ClaimsResult(claims=claims, tests=_tests_table(m, results, adjusted, family, t))
+
+
+def _claim_verdict(claim, m, s, effect, decidable) -> rules.Verdict:
+    t = s.thresholds
+    if claim == "alpha_abolished":
+        return rules.alpha_verdict(
+            effect("alpha_power"), peak_counts(m.peaks.get(claim), "alpha"), t
+        )
+    if claim == "theta_emerges":
+        return rules.theta_verdict(
+            effect("theta_power"), peak_counts(m.peaks.get(claim), "theta"), t
+        )
+    if claim == "gamma_increases":
+        return rules.power_verdict(effect("gamma_power"), t)
+    tests = []
+    for name in decidable:
+        metric = name.removeprefix("dmn_")
+        control = f"control_{metric}"
+        contrast = f"dmn_minus_control_{metric}"
+        tests.append(
+            rules.NetworkTest(
+                metric=metric,
+                dmn=effect(name),
+                control=effect(control) if control in m.series else None,
+                contrast=effect(contrast) if contrast in m.series else None,
+            )
+        )
+    return rules.network_verdict(tests, t)
+
+
+def _tests_table(m, results, adjusted, family, t) -> pd.DataFrame:
+    rows = []
+    for name, series in m.series.items():
+        r = results[name]
+        member = name in family.members
+        found = rules.direction(replace(r.effect, p_value=adjusted[name]), t) if member else None
+        if not series.family:
+            found = rules.direction(r.effect, t)
+        rows.append(
+            {
+                "claim": series.claim,
+                "test": name,
+                "measure": series.measure,
+                "in_family": member,
+                "n_subjects": r.effect.n_subjects,
+                "effect": r.effect.effect,
+                "ci_low": r.effect.ci_low,
+                "ci_high": r.effect.ci_high,
+                "n_decrease": r.n_decrease,
+                "n_increase": r.n_increase,
+                "p_value": r.raw_p,
+                "p_holm": adjusted.get(name, math.nan),
+                "p_floor": family.floors.get(name, math.nan) if series.family else math.nan,
+                "result": found or ("not_testable" if series.family and not member else "none"),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(CLAIM_TESTS_COLUMNS))
+
+
+def claims_and_tests(inputs: ClaimInputs, config: Mapping[str, Any]) -> ClaimsResult:
+    """Measure every claim and decide its verdict; also return the tests behind them.
 
     Parameters
     ----------
@@ -486,7 +877,41 @@ def evaluate_claims(inputs: ClaimInputs, config: Mapping[str, Any]) -> pd.DataFr
 
     Returns
     -------
-    pandas.DataFrame
-        ``claims.tsv`` (:data:`eegstate.tables.CLAIMS_COLUMNS`), rows in :data:`CLAIMS` order.
+    ClaimsResult
+        ``claims.tsv`` and ``claims_tests.tsv``.
     """
-    return ClaimEvaluator(inputs, config).evaluate()
+    settings = ClaimSettings.from_config(config)
+    return decide_claims(measure_claims(inputs, settings), settings)
+
+
+def evaluate_claims(inputs: ClaimInputs, config: Mapping[str, Any]) -> pd.DataFrame:
+    """Measure every claim and decide its verdict (the ``claims.tsv`` table).
+
+    Parameters
+    ----------
+    inputs : ClaimInputs
+        Group tables.
+    config : mapping
+        Validated configuration.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`eegstate.tables.CLAIMS_COLUMNS`, rows in :data:`CLAIMS` order.
+    """
+    return claims_and_tests(inputs, config).claims
+
+
+__all__ = [
+    "CLAIMS",
+    "ClaimInputs",
+    "ClaimMeasures",
+    "ClaimSettings",
+    "ClaimsResult",
+    "claims_and_tests",
+    "decide_claims",
+    "evaluate_claims",
+    "measure_claims",
+    "peak_counts",
+    "site_name",
+]

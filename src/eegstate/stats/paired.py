@@ -170,11 +170,14 @@ def bootstrap_mean_ci(
         return mean, mean.copy(), mean.copy()
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n, size=(int(n_bootstrap), n))
-    # Resample counts per observation: the bootstrap means become one matrix product,
-    # which keeps memory at n_bootstrap x m instead of n_bootstrap x n x m.
-    counts = np.zeros((int(n_bootstrap), n))
-    np.add.at(counts, (np.arange(int(n_bootstrap))[:, None], idx), 1.0)
-    boot = counts @ arr.reshape(n, -1) / n
+    if arr.ndim == 1:
+        boot = arr[idx].mean(axis=1)[:, None]
+    else:
+        # Resample counts per observation: the bootstrap means become one matrix product,
+        # which keeps memory at n_bootstrap x m instead of n_bootstrap x n x m.
+        counts = np.zeros((int(n_bootstrap), n))
+        np.add.at(counts, (np.arange(int(n_bootstrap))[:, None], idx), 1.0)
+        boot = counts @ arr.reshape(n, -1) / n
     alpha = (1.0 - float(ci_level)) / 2.0
     low, high = np.quantile(boot, [alpha, 1.0 - alpha], axis=0)
     return mean, low.reshape(tail), high.reshape(tail)

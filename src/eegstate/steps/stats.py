@@ -21,6 +21,7 @@ from eegstate.io import read_table, write_table
 from eegstate.seeding import derive_seed
 from eegstate.tables import (
     APERIODIC_COLUMNS,
+    CLAIM_TESTS_COLUMNS,
     CLAIMS_COLUMNS,
     CLUSTER_COLUMNS,
     STATS_CHANNEL_COLUMNS,
@@ -101,6 +102,7 @@ def make_group_stats(
     clusters_out: str | Path,
     aperiodic_out: str | Path,
     claims_out: str | Path,
+    claims_tests_out: str | Path | None = None,
     dmn_summary_path: str | Path | None = None,
     classification_path: str | Path | None = None,
     predictions_path: str | Path | None = None,
@@ -117,6 +119,8 @@ def make_group_stats(
         Validated configuration.
     stats_regions_out, stats_channels_out, clusters_out, aperiodic_out, claims_out : path
         Outputs.
+    claims_tests_out : path, optional
+        ``claims_tests.tsv``: every test behind the claims.
     dmn_summary_path, classification_path, predictions_path : path, optional
         ``dmn_summary.tsv``, ``classification.json`` and ``classification_predictions.tsv``
         (missing files are treated as "step not run").
@@ -130,8 +134,8 @@ def make_group_stats(
         ClaimInputs,
         aperiodic_table,
         channel_contrasts,
+        claims_and_tests,
         cluster_tests,
-        evaluate_claims,
         region_contrasts,
     )
     from eegstate.stats.aperiodic import resolve_settings
@@ -182,8 +186,11 @@ def make_group_stats(
         classification=read_optional_json(classification_path),
         classification_predictions=read_optional_table(predictions_path),
     )
-    claims = evaluate_claims(inputs, config)
+    result = claims_and_tests(inputs, config)
+    claims = result.claims
     write_table(claims, claims_out, CLAIMS_COLUMNS)
+    if claims_tests_out is not None:
+        write_table(result.tests, claims_tests_out, CLAIM_TESTS_COLUMNS)
     logger.info(
         "stats: contrasts %.1f s, clusters %.1f s, spectral fits %.1f s, claims %.1f s",
         t1 - t0,
