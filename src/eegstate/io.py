@@ -175,13 +175,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a TSV written by :func:`write_table`.
 
     Label and text columns (subject, session, recording, state, channel, region, band, name,
-    path, bad_channels, excluded, eyes, task) are read as strings, so labels such as ``002``
-    keep their leading zeros; empty values are "".
+    path, bad_channels, excluded, eyes, task, QC text columns) are read as strings, so labels
+    such as ``002`` keep their leading zeros; empty values are "".
     """
     label_columns = (
         *("subject", "session", "recording", "state", "channel", "region", "band"),
         *("name", "path", "bad_channels", "excluded", "eyes", "task", "notes"),
-        *("reject_method", "ica_labels", "ica_excluded"),
+        *("reject_method", "ica_labels", "ica_excluded", "channel_changes", "ica_eog"),
     )
     header = pd.read_csv(path, sep="\t", nrows=0).columns
     dtypes = {column: str for column in label_columns if column in header}
