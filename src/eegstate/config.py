@@ -429,6 +429,7 @@ def _check_cross_options(config: Mapping[str, Any]) -> None:
                 )
     problems.extend(_dataset_problems(config))
     pre = config["preprocess"]
+    problems.extend(_channel_rename_problems(pre["channel_rename"]))
     if pre["h_freq"] <= pre["l_freq"]:
         problems.append("'preprocess.h_freq' must be greater than 'preprocess.l_freq'")
     bp = config["bandpower"]
@@ -459,6 +460,19 @@ def _check_cross_options(config: Mapping[str, Any]) -> None:
                 problems.append(f"channel '{channel}' is in regions '{other}' and '{region}'")
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _channel_rename_problems(value: Any) -> list[str]:
+    """Problems of option ``preprocess.channel_rename`` (a mapping or a TSV path)."""
+    from eegstate.channels import ChannelNameError, rename_mapping
+
+    try:
+        rename_mapping(value)
+    except ChannelNameError as err:
+        message = str(err)
+        option = "option 'preprocess.channel_rename'"
+        return [message if option in message else f"{option}: {message}"]
+    return []
 
 
 def _dataset_problems(config: Mapping[str, Any]) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,12 +88,38 @@ def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseR
     return raw
 
 
+#: Attempts at a fresh temporary name before giving up (names are 64 random bits).
+_TEMP_NAME_ATTEMPTS = 100
+
+
+def _new_empty_file(folder: Path, *, prefix: str, suffix: str) -> Path:
+    """Create a new, empty, uniquely named file in ``folder`` and return its path.
+
+    Not :func:`tempfile.mkstemp`: it creates files with mode 0600, which the rename would carry
+    to the output, so nobody else in a shared results folder could read it. Opening with mode
+    0666 and ``O_EXCL`` lets the kernel apply the user's umask (or the folder's default ACL)
+    exactly as for a normally created file, without reading or changing the process umask
+    (``os.umask`` can only be read by setting it, which is not thread-safe).
+    """
+    for _ in range(_TEMP_NAME_ATTEMPTS):
+        candidate = folder / f"{prefix}{secrets.token_hex(8)}{suffix}"
+        try:
+            handle = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(handle)
+        return candidate
+    raise FileExistsError(f"could not create a temporary file in {folder}")
+
+
 @contextmanager
 def atomic_path(path: str | Path, *, suffix: str = ".tmp") -> Iterator[Path]:
     """Write through a temporary file beside ``path``, renamed into place on success.
 
     The one mechanism behind every output eegstate writes: readers (and Snakemake) never see a
-    partially written file, and a failure leaves nothing behind.
+    partially written file, and a failure leaves nothing behind. The file gets the permissions
+    of any file the user creates there (umask, default ACLs), so collaborators sharing a
+    results folder can read it.
 
     Parameters
     ----------
@@ -109,9 +135,7 @@ def atomic_path(path: str | Path, *, suffix: str = ".tmp") -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(handle)
-    tmp = Path(tmp_name)
+    tmp = _new_empty_file(path.parent, prefix=f".{path.name}.", suffix=suffix)
     try:
         yield tmp
         os.replace(tmp, path)
@@ -153,13 +177,13 @@ def read_table(path: str | Path) -> pd.DataFrame:
     """Read a TSV written by :func:`write_table`.
 
     Label and text columns (subject, session, recording, state, channel, region, band, name,
-    path, bad_channels, excluded, eyes, task) are read as strings, so labels such as ``002``
-    keep their leading zeros; empty values are "".
+    path, bad_channels, excluded, eyes, task, QC text columns) are read as strings, so labels
+    such as ``002`` keep their leading zeros; empty values are "".
     """
     label_columns = (
         *("subject", "session", "recording", "state", "channel", "region", "band"),
         *("name", "path", "bad_channels", "excluded", "eyes", "task", "notes"),
-        *("reject_method", "ica_labels", "ica_excluded"),
+        *("reject_method", "ica_labels", "ica_excluded", "channel_changes", "ica_eog"),
     )
     header = pd.read_csv(path, sep="\t", nrows=0).columns
     dtypes = {column: str for column in label_columns if column in header}

@@ -17,6 +17,14 @@ from typing import Any
 
 import numpy as np
 
+from eegstate.channels import (
+    ChannelChanges,
+    ChannelNameError,
+    check_explicit_rename,
+    infer_channel_types,
+    match_montage,
+    rename_mapping,
+)
 from eegstate.ica import remove_artefact_components
 from eegstate.io import RecordingError
 from eegstate.montage import standard_montage
@@ -51,6 +59,8 @@ class PreprocessQC:
     ica_labels: str = ""
     ica_excluded: str = ""
     emg_slope_median: float = float("nan")
+    channel_changes: str = ""
+    ica_eog: str = ""
 
     def as_row(self) -> dict[str, Any]:
         """Return the QC record as a flat mapping of ``qc.tsv`` columns."""
@@ -72,15 +82,55 @@ class PreprocessQC:
             "ica_labels": self.ica_labels,
             "ica_excluded": self.ica_excluded,
             "emg_slope_median": round(self.emg_slope_median, 4),
+            "channel_changes": self.channel_changes,
+            "ica_eog": self.ica_eog,
         }
 
 
-def set_montage(raw: Any, montage_name: str, source: str) -> None:
+def prepare_channels(raw: Any, rename: Any, source: str, changes: ChannelChanges) -> None:
+    """Apply explicit renames, then set channel types from names the file typed EEG.
+
+    Parameters
+    ----------
+    raw : mne.io.BaseRaw
+        Recording with all its channels (modified in place).
+    rename : mapping or str or None
+        Option ``preprocess.channel_rename``: old -> new names, or the path of a two-column TSV
+        (:func:`eegstate.channels.rename_mapping`).
+    source : str
+        File name used in error messages.
+    changes : eegstate.channels.ChannelChanges
+        Record of the changes (updated).
+
+    Raises
+    ------
+    RecordingError
+        When an explicit rename does not fit the recording's channels.
+    """
+    try:
+        explicit = check_explicit_rename(raw.ch_names, rename_mapping(rename))
+    except ChannelNameError as err:
+        raise RecordingError(source, str(err)) from err
+    if explicit:
+        raw.rename_channels(explicit, verbose="error")
+        changes.rename(explicit, dict.fromkeys(explicit, ("explicit",)))
+    types = infer_channel_types(raw.ch_names, raw.get_channel_types())
+    if types:
+        logger.info("%s: channel types from names: %s", source, types)
+        raw.set_channel_types(types, on_unit_change="ignore", verbose="error")
+        changes.retyped.extend(types.items())
+
+
+def set_montage(
+    raw: Any, montage_name: str, source: str, changes: ChannelChanges | None = None
+) -> None:
     """Give EEG channels positions from a built-in montage when the file has none.
 
-    Channels the montage does not know are dropped (with a warning); if fewer than half of the
-    EEG channels match, the recording is refused because topographies and interpolation would be
-    meaningless.
+    Channel names are matched to the montage with the naming conventions of
+    :mod:`eegstate.channels` (``Fc5.``, ``EEG Fp1-REF``, ``O2-M1``, ``FP1``, ``T3``, ...) and
+    renamed to its names. Channels the montage does not know are dropped (with a warning); if
+    more than half of the EEG channels do not match, the recording is refused because
+    topographies and interpolation would be meaningless.
 
     Parameters
     ----------
@@ -91,6 +141,13 @@ def set_montage(raw: Any, montage_name: str, source: str) -> None:
         channel as it is, with or without positions (bipolar or low-density data).
     source : str
         File name used in error messages.
+    changes : eegstate.channels.ChannelChanges, optional
+        Record of renamed and dropped channels (updated).
+
+    Raises
+    ------
+    RecordingError
+        When too many names are unknown, or names match the montage ambiguously.
     """
     if montage_name == "none":
         return
@@ -100,18 +157,28 @@ def set_montage(raw: Any, montage_name: str, source: str) -> None:
     if has_positions.all():
         return
     montage = standard_montage(montage_name)
-    known = {name.lower() for name in montage.ch_names}
-    unknown = [name for name in raw.ch_names if name.lower() not in known]
+    try:
+        match = match_montage(raw.ch_names, montage.ch_names, montage_name)
+    except ChannelNameError as err:
+        raise RecordingError(source, str(err)) from err
+    unknown = match.unknown
     if len(unknown) > len(raw.ch_names) / 2:
         raise RecordingError(
             source,
             f"{len(unknown)} of {len(raw.ch_names)} channel names are not in the montage "
-            f"'{montage_name}' (e.g. {', '.join(unknown[:5])}); rename the channels to 10-10 names "
-            "or set 'preprocess.montage' to a matching montage",
+            f"'{montage_name}' (e.g. {', '.join(unknown[:5])}), even after the usual naming "
+            "conventions (Fc5., EEG Fp1-REF, O2-M1, FP1, T3); map them to 10-10 names with "
+            "'preprocess.channel_rename' or set 'preprocess.montage' to a matching montage",
         )
     if unknown:
         logger.warning("%s: dropping channels without montage position: %s", source, unknown)
         raw.drop_channels(unknown)
+    if match.rename:
+        logger.info("%s: channels renamed to montage names: %s", source, match.rename)
+        raw.rename_channels(match.rename, verbose="error")
+    if changes is not None:
+        changes.rename(match.rename, match.rules)
+        changes.dropped.extend((name, f"not in {montage_name}") for name in unknown)
     raw.set_montage(montage, match_case=False, on_missing="raise")
 
 
@@ -221,10 +288,13 @@ def rejection_threshold_uv(
 def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: str = "<raw>"):
     """Preprocess one recording into clean fixed-length epochs.
 
-    Steps: keep EEG channels; set the montage if the file has no positions; measure line noise;
+    Steps: apply ``channel_rename``; type non-EEG channels from their names (EOG channels are
+    kept aside for ICA); keep EEG channels; match names to the montage and set it if the file has
+    no positions (:func:`set_montage`); measure line noise;
     detect bad channels (pyprep) and interpolate them; notch the mains frequency and its
     harmonics below Nyquist; band-pass; resample if configured; average reference; ICA with
-    ICLabel to remove eye and muscle components (if configured); measure line noise again;
+    ICLabel to remove eye and muscle components, blink components checked against the EOG
+    channels when there are any (if configured); measure line noise again;
     surface Laplacian (if ``reference: csd``); cut fixed-length epochs (segments overlapping
     ``BAD`` annotations are skipped); drop epochs by peak-to-peak amplitude (autoreject's global
     threshold, or a robust per-recording threshold).
@@ -251,12 +321,23 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
     ------
     RecordingError
         When the recording cannot give at least ``min_epochs`` clean epochs, has too many bad
-        channels, non-finite samples, or a sampling rate too low for the filters.
+        channels, non-finite samples, a sampling rate too low for the filters, channel names
+        that do not match the montage (or match it ambiguously) or renames that do not fit.
     """
     import mne
 
-    raw = raw.copy().pick("eeg")
+    raw = raw.copy()
     qc = PreprocessQC(sfreq_raw=float(raw.info["sfreq"]))
+    changes = ChannelChanges()
+    prepare_channels(raw, params.get("channel_rename"), source, changes)
+    eog = raw.copy().pick("eog") if "eog" in raw.get_channel_types() else None
+    use_eog = eog is not None and params["ica"] != "none"
+    changes.dropped.extend(
+        (name, f"{kind}, used by ICA" if kind == "eog" and use_eog else kind)
+        for name, kind in zip(raw.ch_names, raw.get_channel_types(), strict=True)
+        if kind != "eeg"
+    )
+    raw.pick("eeg")
     if len(raw.ch_names) == 0:
         raise RecordingError(source, "no EEG channels found")
     data = raw.get_data()
@@ -272,7 +353,8 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
             f"'preprocess.h_freq' = {params['h_freq']} Hz is not below the Nyquist frequency "
             f"{nyquist} Hz of this recording; lower 'preprocess.h_freq' (and the bands above it)",
         )
-    set_montage(raw, params["montage"], source)
+    set_montage(raw, params["montage"], source, changes)
+    qc.channel_changes = changes.summary()
     line_freq = params["line_freq"]
     qc.line_noise_db_before = line_noise_db(raw, line_freq)
 
@@ -308,10 +390,12 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
             min_probability=params["ica_min_probability"],
             seed=seed,
             method=params["ica"],
+            eog=eog,
         )
         qc.ica_n_components = ica.n_components
         qc.ica_labels = ica.label_counts()
         qc.ica_excluded = ica.excluded_summary()
+        qc.ica_eog = ica.eog_summary()
     qc.line_noise_db_after = line_noise_db(raw, line_freq)
     if params["reference"] == "csd":
         raw = mne.preprocessing.compute_current_source_density(raw, verbose="error")

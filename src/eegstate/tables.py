@@ -65,7 +65,11 @@ ELECTRODES_COLUMNS: tuple[str, ...] = ("name", "x", "y", "z")
 
 #: ``qc.tsv``: one row per recording. ``excluded`` is empty for a usable recording, otherwise
 #: the reason it was left out of the group results. ``notes`` is free text ("" when none), e.g.
-#: why the connectivity step was skipped for a low-density montage.
+#: why the connectivity step was skipped for a low-density montage. ``channel_changes`` says
+#: which channels were renamed (and by which naming convention), retyped from their names and
+#: dropped from the EEG analyses (:class:`eegstate.channels.ChannelChanges`; "" when none).
+#: ``ica_eog`` says which ICA blink components the recording's EOG channels confirmed ("" when
+#: it has none).
 QC_COLUMNS: tuple[str, ...] = (
     *RECORDING_COLUMNS,
     "path",
@@ -88,6 +92,8 @@ QC_COLUMNS: tuple[str, ...] = (
     "emg_slope_median",
     "excluded",
     "notes",
+    "channel_changes",
+    "ica_eog",
 )
 
 #: ``connectivity.tsv``: one row per recording x band x metric x region pair (``node_a`` before

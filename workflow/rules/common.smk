@@ -3,6 +3,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
+from eegstate.channels import rename_mapping
 from eegstate.config import check_writable, coerce_config, validate_config
 from eegstate.datasets import plan_recordings
 
@@ -27,6 +28,11 @@ RECORDING_CONFIG = {
         *("adapter", "seed", "on_recording_error", "allow_truncated_files"),
         *("preprocess", "bandpower", "regions", "connectivity"),
     )
+}
+# A channel_rename TSV is passed on as its content, so editing it reprocesses the recordings.
+RECORDING_CONFIG["preprocess"] = {
+    **CONFIG["preprocess"],
+    "channel_rename": rename_mapping(CONFIG["preprocess"]["channel_rename"]),
 }
 
 

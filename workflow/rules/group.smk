@@ -1,11 +1,29 @@
 # Group tables (the statistics and the group report are in report.smk).
 
 
+# The group QC table has a rule of its own that never fails for exclusions: when every
+# recording is excluded, group_tables fails, and Snakemake deletes only that job's outputs, so
+# qc.tsv (and the page listing the exclusions) remain for the error message to point at.
+rule group_qc:
+    input:
+        qc=recording_files("qc.tsv"),
+    output:
+        qc=f"{RESULTS}/group/qc.tsv",
+    log:
+        f"{RESULTS}/logs/group_qc.log",
+    resources:
+        mem_mb=500,
+    conda:
+        ENV
+    script:
+        "../scripts/group_qc.py"
+
+
 rule group_tables:
     input:
+        qc=rules.group_qc.output.qc,
         bandpower=recording_files("bandpower.tsv"),
         psd=recording_files("psd.tsv"),
-        qc=recording_files("qc.tsv"),
         connectivity=recording_files("connectivity.tsv"),
         dmn_summary=recording_files("dmn-summary.tsv"),
         emg=recording_files("emg.tsv"),
@@ -13,10 +31,15 @@ rule group_tables:
         bandpower=f"{RESULTS}/group/bandpower.tsv",
         regions=f"{RESULTS}/group/bandpower_regions.tsv",
         psd=f"{RESULTS}/group/psd.tsv",
-        qc=f"{RESULTS}/group/qc.tsv",
         connectivity=f"{RESULTS}/group/connectivity.tsv",
         dmn_summary=f"{RESULTS}/group/dmn_summary.tsv",
         emg=f"{RESULTS}/group/emg.tsv",
+    params:
+        # Written only when no recording is usable: a page listing every exclusion, at the
+        # group report's path (not an output here, so it survives this job's failure; the
+        # group_report rule replaces it once recordings are usable).
+        exclusions=f"{RESULTS}/group/report.html",
+        dataset=CONFIG["dataset"],
     log:
         f"{RESULTS}/logs/group_tables.log",
     resources:
@@ -25,4 +48,3 @@ rule group_tables:
         ENV
     script:
         "../scripts/group_tables.py"
-

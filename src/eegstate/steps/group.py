@@ -68,32 +68,111 @@ def collect_connectivity(
     write_table(summary, dmn_summary_out, DMN_SUMMARY_COLUMNS)
 
 
+class NoUsableRecordingError(ValueError):
+    """Every recording of the dataset was excluded; the message names the files listing why."""
+
+
+def collect_qc(*, qc_files: Sequence[str | Path], qc_out: str | Path) -> pd.DataFrame:
+    """Write the group ``qc.tsv`` (one row per recording, excluded ones included).
+
+    It never fails for exclusions, so the table exists even when no recording is usable (the
+    workflow's ``group_qc`` rule, separate from ``group_tables`` for that reason).
+
+    Parameters
+    ----------
+    qc_files : sequence of path
+        Per-recording QC tables.
+    qc_out : path
+        The group table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table written.
+    """
+    qc = concat_tables(qc_files)
+    for column in QC_COLUMNS:  # QC tables written before a column existed
+        if column not in qc.columns:
+            qc[column] = ""
+    excluded = qc.loc[qc["excluded"].astype(str) != "", ["recording", "excluded"]]
+    for row in excluded.itertuples(index=False):
+        logger.warning("recording %s was excluded: %s", row.recording, row.excluded)
+    write_table(qc, qc_out, QC_COLUMNS)
+    return qc
+
+
+def require_usable(
+    qc: pd.DataFrame,
+    *,
+    qc_path: str | Path,
+    exclusions_out: str | Path | None = None,
+    dataset: str = "",
+) -> None:
+    """Fail when every recording was excluded, after writing a page that lists why.
+
+    Parameters
+    ----------
+    qc : pandas.DataFrame
+        The group QC table.
+    qc_path : path
+        Where it is written (named in the message).
+    exclusions_out : path, optional
+        Where to write the page listing every exclusion and its reason
+        (:mod:`eegstate.report.exclusions`); the workflow uses the group report's path, which
+        the group report replaces once recordings are usable.
+    dataset : str
+        Dataset name (page title).
+
+    Raises
+    ------
+    NoUsableRecordingError
+        When no recording is usable.
+    """
+    n_excluded = int((qc["excluded"].astype(str) != "").sum())
+    if n_excluded < len(qc):
+        return
+    where = f"{qc_path}"
+    if exclusions_out is not None:
+        from eegstate.report.exclusions import write_exclusions_page
+
+        write_exclusions_page(qc, exclusions_out, dataset=dataset, qc_path=qc_path)
+        where += f" and {exclusions_out}"
+    raise NoUsableRecordingError(
+        f"all {len(qc)} recordings were excluded, so there are no group results; every "
+        f"exclusion is listed with its reason in {where} (column 'excluded'); fix or replace "
+        "the recordings, or the options the reasons name, and run again"
+    )
+
+
 def collect_group(
     *,
     bandpower_files: Sequence[str | Path],
     psd_files: Sequence[str | Path],
-    qc_files: Sequence[str | Path],
+    qc_path: str | Path,
     bandpower_out: str | Path,
     regions_out: str | Path,
     psd_out: str | Path,
-    qc_out: str | Path,
     connectivity_files: Sequence[str | Path] = (),
     dmn_summary_files: Sequence[str | Path] = (),
     connectivity_out: str | Path | None = None,
     dmn_summary_out: str | Path | None = None,
     emg_files: Sequence[str | Path] = (),
     emg_out: str | Path | None = None,
+    exclusions_out: str | Path | None = None,
+    dataset: str = "",
 ) -> None:
-    """Write ``bandpower.tsv``, ``bandpower_regions.tsv``, ``psd.tsv`` and ``qc.tsv``.
+    """Write ``bandpower.tsv``, ``bandpower_regions.tsv`` and ``psd.tsv``.
 
     With ``connectivity_out`` and ``dmn_summary_out``, also the connectivity group tables
     (:func:`collect_connectivity`).
 
     Parameters
     ----------
-    bandpower_files, psd_files, qc_files : sequence of path
+    bandpower_files, psd_files : sequence of path
         Per-recording tables.
-    bandpower_out, regions_out, psd_out, qc_out : path
+    qc_path : path
+        The group ``qc.tsv`` (:func:`collect_qc`).
+    bandpower_out, regions_out, psd_out : path
         Group tables.
     connectivity_files, dmn_summary_files : sequence of path, optional
         Per-recording connectivity tables.
@@ -101,21 +180,25 @@ def collect_group(
         Group connectivity tables.
     emg_files, emg_out : sequence of path and path, optional
         Per-recording per-epoch EMG index tables and their group table ``emg.tsv``.
+    exclusions_out : path, optional
+        Page listing every exclusion, written when no recording is usable
+        (:func:`require_usable`).
+    dataset : str
+        Dataset name (title of that page).
+
+    Raises
+    ------
+    NoUsableRecordingError
+        When every recording was excluded (after writing ``exclusions_out``).
     """
-    qc = concat_tables(qc_files)
-    excluded = qc.loc[qc["excluded"].astype(str) != "", ["recording", "excluded"]]
-    for row in excluded.itertuples(index=False):
-        logger.warning("recording %s was excluded: %s", row.recording, row.excluded)
-    if len(excluded) == len(qc):
-        raise ValueError(
-            f"all {len(qc)} recordings were excluded; see the 'excluded' column of {qc_out}"
-        )
-    write_table(qc, qc_out, QC_COLUMNS)
+    qc = read_table(qc_path)
+    require_usable(qc, qc_path=qc_path, exclusions_out=exclusions_out, dataset=dataset)
+    n_excluded = int((qc["excluded"].astype(str) != "").sum())
     bandpower = concat_tables(bandpower_files)
     logger.info(
         "collected band power of %d recordings (%d excluded)",
         bandpower["recording"].nunique(),
-        len(excluded),
+        n_excluded,
     )
     write_table(bandpower, bandpower_out, BANDPOWER_COLUMNS)
     write_table(region_band_power(bandpower), regions_out, REGION_BANDPOWER_COLUMNS)
