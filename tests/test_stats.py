@@ -226,19 +226,35 @@ def test_power_and_alpha_rules() -> None:
     most = rules.PeakCounts(n_subjects=10, baseline_present=10, target_present=2, lost=8, gained=0)
     assert rules.alpha_verdict(drop, most, t).verdict == rules.REDUCED  # 80 % < 90 %
     rise = rules.PairedEffect(1.0, 0.5, 1.5, 0.001, 12)
-    assert rules.theta_verdict(rise, None, t).verdict == rules.EMERGED
+    assert rules.theta_verdict(rise, None, t).verdict == rules.INCREASED
     new = rules.PeakCounts(n_subjects=10, baseline_present=0, target_present=10, lost=0, gained=10)
-    assert rules.theta_verdict(flat, new, t).verdict == rules.EMERGED
+    assert rules.theta_verdict(flat, new, t).verdict == rules.UNCHANGED  # power decides
+    assert rules.theta_verdict(rise, new, t).verdict == rules.EMERGED
+
+
+def test_mcnemar_and_floors_match_hand_computation() -> None:
+    t = rules.Thresholds()
+    # 6 discordant subjects all one way: 2 / 2**6 = 0.03125
+    assert rules.mcnemar_p(6, 0) == pytest.approx(2 / 64)
+    assert rules.mcnemar_p(3, 3) == pytest.approx(1.0)
+    assert rules.min_informative_subjects(t) == 6
+    assert rules.holm_floor(6, 4) == pytest.approx(4 * 2 / 64)
+    family = rules.decidable_family({"a": 6, "b": 12, "c": 12}, t)
+    # with 3 tests a (6 subjects: 3 x 2/64 = 0.094) is removed; then b, c stay (2 x 2/4096)
+    assert family.members == ("b", "c")
+    assert family.sizes["a"] == 3 and family.floors["a"] == pytest.approx(3 * 2 / 64)
+    assert rules.min_subjects_for(5, t) == 8  # 5 x 2/256 < 0.05 <= 5 x 2/128
 
 
 def test_decodable_and_small_sample_rules() -> None:
     t = rules.Thresholds()
-    assert rules.decodable_verdict(0.8, 0.7, 0.001, 0.5, t).verdict == rules.INCREASED
-    assert rules.decodable_verdict(0.55, 0.45, 0.2, 0.5, t).verdict == rules.UNCHANGED
-    assert rules.decodable_verdict(0.8, 0.7, None, 0.5, t).verdict == rules.NOT_TESTABLE
-    assert rules.too_few_subjects(1, t, "x").verdict == rules.NOT_TESTABLE
-    assert rules.too_few_subjects(2, t, "x") is None
-    # With 4 subjects the smallest exact Wilcoxon p is 0.125: the caveat says so.
-    few = rules.power_verdict(rules.PairedEffect(-1.0, -1.5, -0.5, 0.125, 4), t)
-    assert few.verdict == rules.UNCHANGED
-    assert any("smallest attainable p" in n for n in few.notes)
+    assert rules.decodable_verdict(0.8, 0.7, 0.001, 0.001, 0.5, t).verdict == rules.INCREASED
+    assert rules.decodable_verdict(0.55, 0.45, 0.2, 0.001, 0.5, t).verdict == rules.UNCHANGED
+    assert rules.decodable_verdict(0.8, 0.7, None, None, 0.5, t).verdict == rules.NOT_TESTABLE
+    # 4 subjects: every labelling and its flip -> p >= 2/16 = 0.125
+    floor = rules.decodable_verdict(0.91, 0.79, 0.125, 0.125, 0.5, t)
+    assert floor.verdict == rules.NOT_TESTABLE and "0.125" in floor.notes[0]
+    few = rules.not_testable_floor(4, 4, t, "x")
+    assert few.verdict == rules.NOT_TESTABLE
+    assert "smallest attainable adjusted p" in few.notes[0]
+    assert rules.not_testable_floor(1, 4, t, "x").notes[0].startswith("only 1 subject")

@@ -49,21 +49,22 @@ def analyse_raw(
     RecordingResult
         Epochs, QC record, PSD (epochs x channels x freqs, V²/Hz), frequencies, the tidy
         band-power table (:data:`eegstate.tables.BANDPOWER_COLUMNS`) and the per-epoch muscle
-        index (:func:`eegstate.quality.emg_slope` from ``preprocess.emg_fmin`` to ``h_freq``).
+        index (:func:`eegstate.quality.window_emg_index`, measured above the highest band before
+        the low-pass; NaN where unavailable).
     """
     from eegstate.bandpower import compute_psd, recording_band_power
     from eegstate.preprocess import preprocess_raw
-    from eegstate.quality import emg_slope
     from eegstate.seeding import derive_seed
 
     identity = {key: str(identity[key]) for key in ("subject", "session", "recording", "state")}
+    spectral = config["bandpower"]
     epochs, qc = preprocess_raw(
         raw,
         config["preprocess"],
         seed=derive_seed(config["seed"], identity["recording"]),
         source=source,
+        emg_above_hz=max(float(high) for _, high in spectral["bands"].values()),
     )
-    spectral = config["bandpower"]
     psd, freqs = compute_psd(
         epochs,
         method=spectral["method"],
@@ -81,8 +82,9 @@ def analyse_raw(
         regions=config["regions"],
         identity=identity,
     )
-    emg = emg_slope(psd, freqs, config["preprocess"]["emg_fmin"], config["preprocess"]["h_freq"])
-    qc.emg_slope_median = float(np.median(emg)) if len(emg) else float("nan")
+    emg = qc.emg_slope_epochs
+    finite = emg[np.isfinite(emg)]
+    qc.emg_slope_median = float(np.median(finite)) if finite.size else float("nan")
     return RecordingResult(
         epochs=epochs, qc=qc, psd=psd, freqs=freqs, bandpower=bandpower, emg_slope=emg
     )

@@ -28,7 +28,7 @@ from eegstate.channels import (
 from eegstate.ica import remove_artefact_components
 from eegstate.io import RecordingError
 from eegstate.montage import standard_montage
-from eegstate.quality import line_noise_db
+from eegstate.quality import emg_range, line_noise_db, window_emg_index
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class PreprocessQC:
     emg_slope_median: float = float("nan")
     channel_changes: str = ""
     ica_eog: str = ""
+    emg_band: str = ""
+    emg_slope_epochs: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False)
 
     def as_row(self) -> dict[str, Any]:
         """Return the QC record as a flat mapping of ``qc.tsv`` columns."""
@@ -84,6 +86,7 @@ class PreprocessQC:
             "emg_slope_median": round(self.emg_slope_median, 4),
             "channel_changes": self.channel_changes,
             "ica_eog": self.ica_eog,
+            "emg_band": self.emg_band,
         }
 
 
@@ -285,7 +288,14 @@ def rejection_threshold_uv(
     raise ValueError(f"unknown rejection method {method!r}; use none, ptp_mad or ptp_threshold")
 
 
-def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: str = "<raw>"):
+def preprocess_raw(
+    raw: Any,
+    params: Mapping[str, Any],
+    *,
+    seed: int,
+    source: str = "<raw>",
+    emg_above_hz: float | None = None,
+):
     """Preprocess one recording into clean fixed-length epochs.
 
     Steps: apply ``channel_rename``; type non-EEG channels from their names (EOG channels are
@@ -309,6 +319,11 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
         Random seed for the randomised parts (bad-channel detection).
     source : str
         Name of the recording for messages.
+    emg_above_hz : float, optional
+        Upper edge of the highest analysed band: the muscle (EMG) index is measured above it
+        (:func:`eegstate.quality.emg_range`, ``preprocess.emg_fmin``/``emg_fmax``), per epoch,
+        into ``qc.emg_slope_epochs`` (aligned with the kept epochs) and ``qc.emg_band``.
+        None skips the index.
 
     Returns
     -------
@@ -377,6 +392,20 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
         notches = notches[notches < nyquist - 1]
         if notches.size:
             raw.notch_filter(notches, verbose="error")
+    emg_windows = None
+    if emg_above_hz is not None:
+        band, qc.emg_band = emg_range(
+            raw.info["sfreq"], params.get("emg_fmin"), params.get("emg_fmax"), emg_above_hz
+        )
+        if band is not None:  # before the low-pass removes the range
+            emg_windows = window_emg_index(
+                raw,
+                window_s=params["epoch_length_s"],
+                fmin=band[0],
+                fmax=band[1],
+                line_freq=line_freq,
+                average_reference=params["reference"] != "none",
+            )
     raw.filter(params["l_freq"], params["h_freq"], verbose="error")
     if params["resample_sfreq"]:
         raw.resample(params["resample_sfreq"], verbose="error")
@@ -437,6 +466,13 @@ def preprocess_raw(raw: Any, params: Mapping[str, Any], *, seed: int, source: st
         if drop.size:
             epochs.drop(drop, reason=method.upper(), verbose="error")
     qc.n_epochs_kept = len(epochs)
+    if emg_windows is not None:  # epochs.selection: the kept epochs' window numbers
+        selection = np.asarray(epochs.selection, dtype=int)
+        qc.emg_slope_epochs = np.full(selection.size, np.nan)
+        inside = selection < emg_windows.size
+        qc.emg_slope_epochs[inside] = emg_windows[selection[inside]]
+    else:
+        qc.emg_slope_epochs = np.full(len(epochs), np.nan)
     if qc.n_epochs_kept < params["min_epochs"]:
         raise RecordingError(
             source,

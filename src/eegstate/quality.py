@@ -1,4 +1,11 @@
-"""Quality measures of a recording: line-noise prominence and a per-epoch muscle (EMG) index."""
+"""Quality measures of a recording: line-noise prominence and a per-epoch muscle (EMG) index.
+
+The muscle index is measured **outside** the analysed bands: scalp EMG is broadband and
+flattens the spectrum well above the gamma band, while a genuine gamma-band (30-45 Hz) change
+does not reach there. It is computed on the recording after the notch filter and before the
+low-pass (which would remove that range), average-referenced, and before ICA, so it describes
+the muscle activity of the recording (ICA may remove some of it from the analysed data).
+"""
 
 from __future__ import annotations
 
@@ -58,14 +65,122 @@ def epoch_emg_table(emg: np.ndarray, identity: dict[str, str]) -> Any:
     return table[list(EMG_COLUMNS)]
 
 
+#: Default upper edge (Hz) of the muscle-index range, when ``preprocess.emg_fmax`` is null.
+EMG_DEFAULT_FMAX_HZ = 100.0
+#: Highest fraction of the sampling rate the muscle index may use (2.5 samples per cycle:
+#: acquisition anti-aliasing filters roll off well below Nyquist).
+EMG_MAX_FRACTION_OF_SFREQ = 0.4
+#: Narrowest usable muscle-index range (Hz).
+EMG_MIN_SPAN_HZ = 10.0
+#: Half-width (Hz) of the bins left out around each mains harmonic (the notch filter's band).
+EMG_LINE_GUARD_HZ = 2.0
+
+
+def emg_range(
+    sfreq: float, fmin: float | None, fmax: float | None, above_hz: float
+) -> tuple[tuple[float, float] | None, str]:
+    """Frequency range of the muscle index for a recording, or why there is none.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the recording (Hz).
+    fmin : float or None
+        ``preprocess.emg_fmin``; None means ``above_hz`` (just above the analysed bands).
+    fmax : float or None
+        ``preprocess.emg_fmax``; None means ``min(100 Hz, 0.4 x sfreq)``.
+    above_hz : float
+        Upper edge of the highest analysed band (Hz).
+
+    Returns
+    -------
+    range : tuple of float or None
+        ``(low, high)`` in Hz, or None when the sampling rate leaves no usable range.
+    description : str
+        E.g. ``"45-100 Hz"`` or ``"unavailable: ..."`` (the QC column ``emg_band``).
+    """
+    low = float(above_hz if fmin is None else fmin)
+    limit = EMG_MAX_FRACTION_OF_SFREQ * float(sfreq)
+    high = min(float(EMG_DEFAULT_FMAX_HZ if fmax is None else fmax), limit)
+    if high - low < EMG_MIN_SPAN_HZ:
+        return None, (
+            f"unavailable: {low:g}-{high:g} Hz is narrower than {EMG_MIN_SPAN_HZ:g} Hz "
+            f"(sampling rate {float(sfreq):g} Hz allows up to {limit:g} Hz)"
+        )
+    return (low, high), f"{low:g}-{high:g} Hz"
+
+
+def window_emg_index(
+    raw: Any,
+    *,
+    window_s: float,
+    fmin: float,
+    fmax: float,
+    line_freq: float | None,
+    average_reference: bool,
+    chunk_windows: int = 32,
+) -> np.ndarray:
+    """Muscle index of every fixed-length window of a recording (the epochs' windows).
+
+    Windows start every ``window_s`` seconds from the first sample, exactly as
+    :func:`mne.make_fixed_length_epochs` cuts epochs, so ``index[epochs.selection]`` gives the
+    index of the kept epochs. Per window: optional average reference, Welch PSD (1-s Hann
+    segments, :func:`scipy.signal.welch`), bins within :data:`EMG_LINE_GUARD_HZ` of a mains
+    harmonic left out, then :func:`emg_slope`. Windows are read in chunks, so memory does not
+    grow with the recording.
+
+    Parameters
+    ----------
+    raw : mne.io.BaseRaw
+        Preloaded EEG (not modified), not yet low-passed.
+    window_s : float
+        Epoch length (s).
+    fmin, fmax : float
+        Range of the slope fit (Hz).
+    line_freq : float or None
+        Mains frequency (Hz).
+    average_reference : bool
+        Average-reference each window first (as the analysed data are).
+    chunk_windows : int
+        Windows per chunk.
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_windows,)
+        Median over channels of the slope per window.
+    """
+    from scipy.signal import welch
+
+    sfreq = float(raw.info["sfreq"])
+    n = int(np.round(window_s * sfreq))
+    starts = np.arange(0, raw.n_times - n + 1, sfreq * window_s).astype(int)
+    nperseg = min(n, int(round(sfreq)))
+    out = np.full(starts.size, np.nan)
+    for first in range(0, starts.size, chunk_windows):
+        block = starts[first : first + chunk_windows]
+        stop = int(block[-1]) + n
+        data = raw.get_data(start=int(block[0]), stop=stop)
+        offsets = block - block[0]
+        windows = np.stack([data[:, o : o + n] for o in offsets])
+        if average_reference:
+            windows -= windows.mean(axis=1, keepdims=True)
+        freqs, psd = welch(windows, fs=sfreq, nperseg=nperseg, axis=-1)
+        keep = (freqs >= fmin) & (freqs <= fmax)
+        if line_freq:
+            harmonics = np.arange(line_freq, freqs[-1] + line_freq, line_freq)
+            near = np.min(np.abs(freqs[:, None] - harmonics[None, :]), axis=1)
+            keep &= near > EMG_LINE_GUARD_HZ
+        out[first : first + block.size] = emg_slope(psd[..., keep], freqs[keep], fmin, fmax)
+    return out
+
+
 def emg_slope(psd: np.ndarray, freqs: np.ndarray, fmin: float, fmax: float) -> np.ndarray:
     """Per-epoch muscle (EMG) index: log-log spectral slope above ``fmin``, median over channels.
 
     Scalp EEG power falls with frequency above ~20 Hz (slope about -2 to -4 in log-log units);
     muscle activity is broadband and flattens it towards 0 or above (Goncharova et al. 2003,
-    Clin Neurophysiol 114:1580). A higher (less negative) slope means more EMG. Computed from
-    the PSD the band-power step already has, by least squares of log10 power on log10
-    frequency (numpy; no library offers this index as such).
+    Clin Neurophysiol 114:1580). A higher (less negative) slope means more EMG. Least squares
+    of log10 power on log10 frequency (numpy; no library offers this index as such).
 
     Parameters
     ----------

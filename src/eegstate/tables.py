@@ -55,8 +55,9 @@ EPOCH_BANDPOWER_COLUMNS: tuple[str, ...] = (
 PSD_COLUMNS: tuple[str, ...] = (*RECORDING_COLUMNS, "channel", "freq", "psd_db")
 
 #: ``emg.tsv`` / ``<recording>_emg.tsv``: one row per kept epoch; ``emg_slope`` is the muscle
-#: index of :func:`eegstate.quality.emg_slope` (log-log spectral slope from
-#: ``preprocess.emg_fmin`` to ``h_freq``, median over channels; higher = more EMG).
+#: index of :func:`eegstate.quality.window_emg_index` (log-log spectral slope above the analysed
+#: bands, before the low-pass: qc.tsv ``emg_band``; median over channels; higher = more EMG;
+#: empty when the sampling rate leaves no range).
 EMG_COLUMNS: tuple[str, ...] = (*RECORDING_COLUMNS, "epoch", "emg_slope")
 
 #: ``<recording>_electrodes.tsv`` (as BIDS ``electrodes.tsv``): channel positions in metres,
@@ -94,6 +95,7 @@ QC_COLUMNS: tuple[str, ...] = (
     "notes",
     "channel_changes",
     "ica_eog",
+    "emg_band",
 )
 
 #: ``connectivity.tsv``: one row per recording x band x metric x region pair (``node_a`` before
@@ -164,7 +166,9 @@ CLASSIFICATION_FOLD_COLUMNS: tuple[str, ...] = (
 #: Shared columns of a paired target − baseline summary (:mod:`eegstate.stats.contrasts`):
 #: subjects with both states, mean difference (dB), percentile-bootstrap CI over subjects,
 #: subjects lower / higher in the target state, Wilcoxon signed-rank statistic and two-sided
-#: p-value, and the Holm-adjusted p-value over the whole table.
+#: p-value, the Holm-adjusted p-value over the whole table, and ``p_floor``, the smallest Holm
+#: p the row's number of subjects allows (``m · 2 / 2**n`` for ``m`` rows): where it is not below
+#: ``stats.alpha`` no row could be significant, whatever the data.
 _PAIRED_SUMMARY_COLUMNS: tuple[str, ...] = (
     "n_subjects",
     "mean_db",
@@ -175,6 +179,7 @@ _PAIRED_SUMMARY_COLUMNS: tuple[str, ...] = (
     "statistic",
     "p_value",
     "p_holm",
+    "p_floor",
 )
 
 #: ``stats_regions.tsv``: one row per band x region (Holm family: every row).

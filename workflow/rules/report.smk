@@ -55,6 +55,7 @@ rule group_stats:
             caption="../report/claims.rst",
             category="Claims",
         ),
+        claims_tests=f"{RESULTS}/group/claims_tests.tsv",
     params:
         config=STATS_CONFIG,
     log:

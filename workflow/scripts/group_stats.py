@@ -17,6 +17,7 @@ run_logged(
     clusters_out=snakemake.output.clusters,
     aperiodic_out=snakemake.output.aperiodic,
     claims_out=snakemake.output.claims,
+    claims_tests_out=snakemake.output.claims_tests,
     dmn_summary_path=snakemake.input.get("dmn_summary"),
     classification_path=snakemake.input.get("classification"),
     predictions_path=snakemake.input.get("predictions"),

@@ -9,6 +9,12 @@
   (20 %) is added when it is below Nyquist.
 * A noisy channel: with probability ``noisy_channel_probability`` one random channel gets white
   broadband noise with a standard deviation 5-10 times the median channel standard deviation.
+* Muscle (EMG) bursts: Poisson onsets at ``muscle_bursts_per_min``, 1-5 s long with
+  raised-cosine edges, broadband noise from 20 Hz up to 0.45 x the sampling rate (EMG is
+  broadband and extends well above the gamma band; Whitham et al. 2007, Clin Neurophysiol
+  118:1877), independent per channel, strongest over the temporalis and frontalis muscles
+  (a field decaying as ``exp(-d / 0.05 m)`` from points beside T7/T8 and above Fp1/Fp2),
+  scaled so its RMS at the most affected channel is ``muscle_amplitude_uv``.
 """
 
 from __future__ import annotations
@@ -30,6 +36,17 @@ BLINK_DECAY_M = 0.04
 BLINK_DURATION_S: tuple[float, float] = (0.2, 0.4)
 #: Range of the noisy channel's standard deviation relative to the median channel.
 NOISY_STD_FACTOR: tuple[float, float] = (5.0, 10.0)
+#: Points (head frame, m) of the muscles whose activity scalp EEG picks up most: left and
+#: right temporalis (beside T7/T8) and frontalis (above Fp1/Fp2).
+MUSCLE_POSITIONS_M: np.ndarray = np.array(
+    [[-0.085, 0.0, 0.0], [0.085, 0.0, 0.0], [-0.03, 0.09, 0.03], [0.03, 0.09, 0.03]]
+)
+#: Spatial decay length of the muscle field (m).
+MUSCLE_DECAY_M = 0.05
+#: Muscle burst duration range (s).
+MUSCLE_DURATION_S: tuple[float, float] = (1.0, 5.0)
+#: Lower edge (Hz) of the muscle noise band.
+MUSCLE_LOW_HZ = 20.0
 
 
 def _field(pos: np.ndarray) -> np.ndarray:
@@ -154,4 +171,88 @@ def add_noisy_channel(
         "noisy_channel": channels[idx],
         "std_factor": round(factor, 3),
         "noise_std_uv": round(std * 1e6, 3),
+    }
+
+
+def muscle_topography(head: HeadModel) -> np.ndarray:
+    """Relative muscle-noise amplitude of each channel (1 = most affected channel)."""
+    pos = np.asarray(head.ch_pos)
+    d = np.linalg.norm(pos[:, None, :] - MUSCLE_POSITIONS_M[None, :, :], axis=2)
+    field = np.exp(-d / MUSCLE_DECAY_M).sum(axis=1)
+    return field / field.max()
+
+
+def muscle_noise(
+    n_times: int,
+    head: HeadModel,
+    sfreq: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Broadband muscle noise (n_channels, n_times), unit RMS at the most affected channel."""
+    from scipy.signal import butter, sosfiltfilt
+
+    high = 0.45 * sfreq
+    sos = butter(4, [MUSCLE_LOW_HZ, high], btype="bandpass", fs=sfreq, output="sos")
+    noise = sosfiltfilt(sos, rng.standard_normal((len(head.channels), n_times)), axis=1)
+    noise /= noise.std(axis=1, keepdims=True)
+    return noise * muscle_topography(head)[:, None]
+
+
+def add_muscle_bursts(
+    data: np.ndarray,
+    head: HeadModel,
+    sfreq: float,
+    rate_per_min: float,
+    amplitude_uv: float,
+    rng: np.random.Generator,
+    *,
+    bursts: list[tuple[float, float]] | None = None,
+) -> dict[str, Any]:
+    """Add bursts of muscle (EMG) artefact to ``data`` (n_channels, n_times) in place.
+
+    Parameters
+    ----------
+    data : numpy.ndarray
+        Recording (volts), modified in place.
+    head : HeadModel
+        Template head (channel positions).
+    sfreq : float
+        Sampling rate (Hz).
+    rate_per_min : float
+        Poisson rate of bursts (ignored when ``bursts`` is given).
+    amplitude_uv : float
+        RMS at the most affected channel during a burst (µV).
+    rng : numpy.random.Generator
+        Source of randomness.
+    bursts : list of (onset_s, duration_s), optional
+        Explicit bursts (e.g. a whole recording: ``[(0, duration)]``).
+
+    Returns
+    -------
+    dict
+        ``count``, ``onsets_s``, ``durations_s`` and ``amplitude_uv``.
+    """
+    n_times = data.shape[1]
+    duration = n_times / sfreq
+    if bursts is None:
+        count = int(rng.poisson(rate_per_min / 60.0 * duration)) if amplitude_uv > 0 else 0
+        lengths = rng.uniform(*MUSCLE_DURATION_S, size=count)
+        onsets = np.sort(rng.uniform(0.0, max(duration - MUSCLE_DURATION_S[1], 0.0), size=count))
+        bursts = list(zip(onsets.tolist(), lengths.tolist(), strict=True))
+    if bursts and amplitude_uv > 0:
+        noise = muscle_noise(n_times, head, sfreq, rng) * amplitude_uv * 1e-6
+        envelope = np.zeros(n_times)
+        for onset, length in bursts:
+            start, stop = round(onset * sfreq), min(round((onset + length) * sfreq), n_times)
+            ramp = max(min(round(0.1 * sfreq), (stop - start) // 2), 1)
+            shape = np.ones(stop - start)
+            edge = 0.5 - 0.5 * np.cos(np.pi * np.arange(ramp) / ramp)
+            shape[:ramp], shape[-ramp:] = edge, edge[::-1]
+            envelope[start:stop] = np.maximum(envelope[start:stop], shape)
+        data += noise * envelope[None, :]
+    return {
+        "count": len(bursts),
+        "onsets_s": [round(float(on), 4) for on, _ in bursts],
+        "durations_s": [round(float(d), 4) for _, d in bursts],
+        "amplitude_uv": float(amplitude_uv),
     }

@@ -31,7 +31,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from eegstate.io import atomic_path, write_text
-from eegstate.simulate.artefacts import add_blinks, add_line_noise, add_noisy_channel
+from eegstate.simulate.artefacts import (
+    add_blinks,
+    add_line_noise,
+    add_muscle_bursts,
+    add_noisy_channel,
+)
 from eegstate.simulate.calibrate import (
     InfeasibleEffectError,
     calibrate_subject,
@@ -171,8 +176,8 @@ def simulate_recording_with_truth(
     raw : mne.io.RawArray
         The recording.
     truth : dict
-        ``noisy_channel``, ``noisy_channel_std_factor``, ``noisy_channel_std_uv``, ``blinks``
-        and ``line_noise`` records.
+        ``noisy_channel``, ``noisy_channel_std_factor``, ``noisy_channel_std_uv``, ``blinks``,
+        ``line_noise`` and ``muscle_bursts`` records.
     """
     import mne
 
@@ -219,6 +224,14 @@ def simulate_recording_with_truth(
         art["line_noise_uv"],
         seed_rng(seed, *key, 3),
     )
+    muscle = add_muscle_bursts(
+        data,
+        head,
+        sfreq,
+        art["muscle_bursts_per_min"],
+        art["muscle_amplitude_uv"],
+        seed_rng(seed, *key, 4),
+    )
 
     info = make_info(head.channels, sfreq, float(p["line_freq"]))
     info["description"] = (
@@ -232,6 +245,7 @@ def simulate_recording_with_truth(
         "noisy_channel_std_uv": noisy["noise_std_uv"],
         "blinks": blinks,
         "line_noise": line,
+        "muscle_bursts": muscle,
     }
     return raw, truth
 

@@ -58,6 +58,8 @@ _DEFAULTS: dict[str, Any] = {
         "blink_amplitude_uv": 120.0,
         "line_noise_uv": 8.0,
         "noisy_channel_probability": 0.3,
+        "muscle_bursts_per_min": 0.0,
+        "muscle_amplitude_uv": 10.0,
     },
 }
 
@@ -201,7 +203,13 @@ def _validate(p: dict[str, Any]) -> None:
         if not sd >= 0:
             fail(f"effect_sd.{key} must be >= 0, got {sd!r}.")
     art = p["artefacts"]
-    for key in ("blink_rate_per_min", "blink_amplitude_uv", "line_noise_uv"):
+    for key in (
+        "blink_rate_per_min",
+        "blink_amplitude_uv",
+        "line_noise_uv",
+        "muscle_bursts_per_min",
+        "muscle_amplitude_uv",
+    ):
         if art[key] < 0:
             fail(f"artefacts.{key} must be >= 0, got {art[key]!r}.")
     if not 0 <= art["noisy_channel_probability"] <= 1:

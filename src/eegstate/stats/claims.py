@@ -34,7 +34,6 @@ from eegstate.seeding import derive_seed
 from eegstate.stats import verdicts as rules
 from eegstate.stats.aperiodic import resolve_settings
 from eegstate.stats.contrasts import (
-    band_table,
     site_channels,
     site_differences,
     value_differences,
@@ -779,14 +778,22 @@ def decide_claims(m: ClaimMeasures, settings: ClaimSettings) -> ClaimsResult:
             row["verdict"] = rules.NOT_TESTABLE
         elif not decidable:
             primary_n = results[primary].effect.n_subjects
-            verdict = rules.not_testable_floor(primary_n, family.size + 1, t, claim)
+            size = family.sizes.get(primary, family.size + 1)
+            verdict = rules.not_testable_floor(primary_n, size, t, claim)
             row["verdict"], notes = verdict.verdict, [*verdict.notes, *notes]
         else:
             verdict = _claim_verdict(claim, m, s, effect, decidable)
             row["verdict"], notes = verdict.verdict, [*verdict.notes, *notes]
+            shown = _decisive_test(claim, verdict, decidable, m, effect, t)
+            if shown is not None and shown != primary:  # show the metric that decided
+                primary = shown
+                e = effect(primary)
+                row.update(effect=e.effect, ci_low=e.ci_low, ci_high=e.ci_high)
+                row.update(p_value=e.p_value, n_subjects=e.n_subjects)
+                row["measure"] = f"{spec.measure} (shown: {primary.removeprefix('dmn_')})"
             if claim == "gamma_increases":
                 notes.append(_gamma_emg_note(m, results, s))
-        if claim != "state_decodable" and not (primary in family.members if primary else False):
+        if not (primary in family.members if primary else False):
             row["p_value"] = math.nan  # no test decided it: effect and CI describe only
         row["notes"] = notes
         rows.append(row)
@@ -819,6 +826,10 @@ def _claim_verdict(claim, m, s, effect, decidable) -> rules.Verdict:
         )
     if claim == "gamma_increases":
         return rules.power_verdict(effect("gamma_power"), t)
+    return rules.network_verdict(_network_tests(m, effect, decidable), t)
+
+
+def _network_tests(m, effect, decidable) -> list[rules.NetworkTest]:
     tests = []
     for name in decidable:
         metric = name.removeprefix("dmn_")
@@ -832,7 +843,21 @@ def _claim_verdict(claim, m, s, effect, decidable) -> rules.Verdict:
                 contrast=effect(contrast) if contrast in m.series else None,
             )
         )
-    return rules.network_verdict(tests, t)
+    return tests
+
+
+def _decisive_test(claim, verdict, decidable, m, effect, t) -> str | None:
+    """The DMN metric whose specific change decided a ``reduced``/``increased`` verdict."""
+    if claim != "dmn_connectivity_reduced" or verdict.verdict not in (
+        rules.REDUCED,
+        rules.INCREASED,
+    ):
+        return None
+    wanted = rules.DECREASE if verdict.verdict == rules.REDUCED else rules.INCREASE
+    for test in _network_tests(m, effect, decidable):
+        if rules.specific_direction(test, t)[0] == wanted:
+            return f"dmn_{test.metric}"
+    return None
 
 
 def _tests_table(m, results, adjusted, family, t) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from eegstate.stats.paired import (
     subject_state_means,
     summarise_differences,
 )
+from eegstate.stats.verdicts import holm_floor
 from eegstate.tables import STATS_CHANNEL_COLUMNS, STATS_REGION_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -80,14 +81,16 @@ def paired_contrasts(
     -------
     pandas.DataFrame
         ``keys`` and ``n_subjects, mean, ci_low, ci_high, n_decrease, n_increase, statistic,
-        p_value, p_holm``; combinations without a paired subject are left out.
+        p_value, p_holm, p_floor`` (the smallest Holm p the row's subjects allow,
+        :func:`eegstate.stats.verdicts.holm_floor`); combinations without a paired subject are
+        left out.
     """
     if baseline == target:
         raise ValueError("baseline and target states must differ")
     check_columns(table, ("subject", "state", *keys, value), "table")
     df = table[table["state"].isin([baseline, target])]
     columns = [*keys, "n_subjects", "mean", "ci_low", "ci_high", "n_decrease", "n_increase"]
-    columns += ["statistic", "p_value", "p_holm"]
+    columns += ["statistic", "p_value", "p_holm", "p_floor"]
     if df.empty:
         return pd.DataFrame(columns=columns)
     means = subject_state_means(df, list(keys), value, linear=linear)
@@ -112,7 +115,10 @@ def paired_contrasts(
     out = pd.concat(parts).sort_index().reset_index(drop=True)
     for i, key in enumerate(keys):
         out[key] = [combo[i] if isinstance(combo, tuple) else combo for combo in combos]
-    out["p_holm"] = holm_adjust(out["p_value"].to_numpy(dtype=float))
+    p = out["p_value"].to_numpy(dtype=float)
+    out["p_holm"] = holm_adjust(p)
+    family = int(np.isfinite(p).sum())
+    out["p_floor"] = [holm_floor(int(n), family) for n in out["n_subjects"]]
     return out[columns]
 
 

@@ -245,10 +245,15 @@ def holm_floor(n_subjects: int, family_size: int) -> float:
 
 @dataclass(frozen=True)
 class Family:
-    """The decidable tests of a Holm family and every test's testability floor."""
+    """The decidable tests of a Holm family and every test's testability floor.
+
+    ``sizes[name]`` is the family size the test's floor was computed with: the final size for
+    members, the size of the family it was removed from for the others.
+    """
 
     members: tuple[str, ...]
     floors: dict[str, float]
+    sizes: dict[str, int]
 
     @property
     def size(self) -> int:
@@ -273,20 +278,21 @@ def decidable_family(n_subjects: Mapping[str, int], t: Thresholds) -> Family:
     Returns
     -------
     Family
-        The decidable tests (in the order given) and, for every test, its floor: with the
-        final family size for members, with that size plus one (itself) for the others.
+        The decidable tests (in the order given) and every test's floor and family size.
     """
     family = [name for name, n in n_subjects.items() if n >= t.min_subjects]
+    sizes = {name: max(len(family), 1) for name in n_subjects}
     while True:
         keep = [name for name in family if holm_floor(n_subjects[name], len(family)) < t.alpha]
+        for name in set(family) - set(keep):
+            sizes[name] = len(family)
         if len(keep) == len(family):
             break
         family = keep
-    floors = {
-        name: holm_floor(n, len(family) + (0 if name in family else 1))
-        for name, n in n_subjects.items()
-    }
-    return Family(tuple(family), floors)
+    for name in family:
+        sizes[name] = len(family)
+    floors = {name: holm_floor(n, sizes[name]) for name, n in n_subjects.items()}
+    return Family(tuple(family), floors, sizes)
 
 
 def not_testable_floor(n_subjects: int, family_size: int, t: Thresholds, what: str) -> Verdict:
