@@ -217,6 +217,8 @@ class ClaimMeasures:
         The classifier's result.
     emg_overlaps_gamma : bool
         The muscle-index range overlaps the gamma band.
+    emg_corrected : bool
+        The muscle index is corrected for the aperiodic exponent.
     """
 
     specs: dict[str, ClaimSpec]
@@ -224,6 +226,7 @@ class ClaimMeasures:
     peaks: dict[str, pd.DataFrame]
     decoding: DecodingMeasure | None = None
     emg_overlaps_gamma: bool = False
+    emg_corrected: bool = False
 
     def subjects(self) -> list[str]:
         """Every subject with a paired value of some test or a peak table row (sorted)."""
@@ -293,6 +296,7 @@ class ClaimMeasures:
             peaks=peaks,
             decoding=self.decoding,
             emg_overlaps_gamma=self.emg_overlaps_gamma,
+            emg_corrected=self.emg_corrected,
         )
 
 
@@ -531,19 +535,43 @@ def _decoding_claim(specs: dict[str, ClaimSpec], inputs: ClaimInputs, s: ClaimSe
     )
 
 
-def _emg_series(inputs: ClaimInputs, s: ClaimSettings) -> PairedSeries | None:
-    qc = inputs.qc
+def _emg_series(inputs: ClaimInputs, s: ClaimSettings) -> tuple[PairedSeries | None, bool]:
+    """Per-subject muscle index, corrected for the aperiodic exponent when it is known.
+
+    The index is the spectral slope above the analysed bands (qc.tsv ``emg_slope_median``).
+    A flatter aperiodic (1/f) spectrum, which ketamine is reported to produce, raises that
+    slope as well, without any muscle: the corrected index adds the recording's aperiodic
+    exponent fitted below the bands (specparam, all channels, ``aperiodic.tsv``), so a pure
+    1/f rotation leaves it about unchanged while broadband muscle activity above the bands
+    still raises it. Returns the series and whether it was corrected.
+    """
+    qc = _included(inputs.qc)
     if "emg_slope_median" not in qc.columns:
-        return None
-    values = _values(value_differences(_included(qc), s.baseline, s.target, "emg_slope_median"))
-    return PairedSeries(
+        return None, False
+    rows = qc[["subject", "session", "recording", "state", "emg_slope_median"]].copy()
+    rows["emg_slope_median"] = pd.to_numeric(rows["emg_slope_median"], errors="coerce")
+    corrected = False
+    fits = inputs.aperiodic
+    if fits is not None and not fits.empty and (fits["site"] == "all").any():
+        exponent = fits.loc[fits["site"] == "all", ["recording", "exponent"]]
+        rows = rows.merge(exponent, on="recording", how="inner")
+        rows["emg_slope_median"] = rows["emg_slope_median"] + pd.to_numeric(
+            rows["exponent"], errors="coerce"
+        )
+        corrected = True
+    values = _values(value_differences(rows, s.baseline, s.target, "emg_slope_median"))
+    measure = "muscle (EMG) index: median spectral slope above the analysed bands"
+    if corrected:
+        measure += " + aperiodic exponent below them (corrected for 1/f changes)"
+    series = PairedSeries(
         name="emg_index",
         claim="gamma_increases",
-        measure="muscle (EMG) index: median spectral slope above the analysed bands",
+        measure=measure,
         unit="slope",
         values=values,
         family=False,
     )
+    return series, corrected
 
 
 def measure_claims(inputs: ClaimInputs, settings: ClaimSettings) -> ClaimMeasures:
@@ -580,7 +608,7 @@ def measure_claims(inputs: ClaimInputs, settings: ClaimSettings) -> ClaimMeasure
             )
             if table is not None:
                 peaks[claim] = table
-    emg = _emg_series(inputs, s)
+    emg, corrected = _emg_series(inputs, s)
     if emg is not None and "gamma_power" in series:
         series[emg.name] = emg
         specs["gamma_increases"].tests.append(emg.name)
@@ -588,7 +616,9 @@ def measure_claims(inputs: ClaimInputs, settings: ClaimSettings) -> ClaimMeasure
     decoding = _decoding_claim(specs, inputs, s)
     gamma = s.bands.get(s.gamma_band)
     overlaps = bool(gamma and s.emg_fmin is not None and float(s.emg_fmin) < gamma[1])
-    return ClaimMeasures(specs, series, peaks, decoding, emg_overlaps_gamma=overlaps)
+    return ClaimMeasures(
+        specs, series, peaks, decoding, emg_overlaps_gamma=overlaps, emg_corrected=corrected
+    )
 
 
 # ---------------------------------------------------------------------------------- deciding
@@ -681,6 +711,7 @@ def _gamma_emg_note(m: ClaimMeasures, results: dict[str, TestResult], s: ClaimSe
         n=n,
         t=s.thresholds,
         overlaps_band=m.emg_overlaps_gamma,
+        corrected=m.emg_corrected,
     )
 
 

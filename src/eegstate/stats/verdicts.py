@@ -79,10 +79,13 @@ any claim                  ``not_testable`` if its step did not run or wrote no 
                            significant decrease is ``reduced``; else ``unchanged``.
 ``gamma_increases``        ``increased`` / ``reduced`` on a significant increase / decrease
                            of gamma power, else ``unchanged``. Muscle caveat (verdict kept)
-                           when the muscle (EMG) index, measured above the gamma band, rises
-                           significantly in the target state, or the per-subject gamma change
-                           correlates with the EMG-index change (Spearman rho >=
-                           ``claims.emg_rho_threshold`` with p < ``stats.alpha``).
+                           when the muscle (EMG) index rises significantly in the target state
+                           (unadjusted), or the per-subject gamma change correlates with the
+                           EMG-index change (Spearman rho >= ``claims.emg_rho_threshold`` with
+                           p < ``stats.alpha``). The index is the spectral slope above the
+                           analysed bands plus the aperiodic exponent fitted below them, so a
+                           1/f rotation (which also flattens the slope) is not taken for
+                           muscle.
 ``dmn_connectivity_        ``reduced`` / ``increased`` when at least one metric shows a
 reduced``                  specific significant decrease / increase and no metric shows a
                            specific change the other way (then ``unchanged``, "metrics
@@ -649,6 +652,7 @@ def emg_note(
     n: int,
     t: Thresholds,
     overlaps_band: bool = False,
+    corrected: bool = True,
 ) -> str:
     """Caveat text on muscle (EMG) activity behind a gamma change.
 
@@ -665,6 +669,8 @@ def emg_note(
     overlaps_band : bool
         The EMG index was measured over a range that overlaps the gamma band (then a genuine
         gamma change moves it too and it cannot separate the two).
+    corrected : bool
+        The index was corrected for the aperiodic exponent (otherwise a 1/f rotation moves it).
 
     Returns
     -------
@@ -679,9 +685,14 @@ def emg_note(
         )
     rose = direction(emg_change, t) == INCREASE
     tracks = math.isfinite(rho) and rho >= t.emg_rho_threshold and rho_p < t.alpha
+    kind = (
+        "slope above the bands corrected for the aperiodic exponent"
+        if corrected
+        else "slope above the bands, not corrected for aperiodic changes"
+    )
     text = (
-        f"EMG index change {emg_change.effect:+.3g} (p = {emg_change.p_value:.2g}); gamma vs "
-        "EMG-index change: "
+        f"EMG index change {emg_change.effect:+.3g} (p = {emg_change.p_value:.2g}; {kind}); "
+        "gamma vs EMG-index change: "
         + (f"Spearman rho = {rho:.2f} (p = {rho_p:.2g}, n = {n})" if math.isfinite(rho) else "n/a")
     )
     overlap = (

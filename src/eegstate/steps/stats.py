@@ -74,7 +74,8 @@ def electrodes_info(electrodes_paths: Sequence[str | Path]) -> Any:
 
 
 def claim_sites(bandpower: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Channel sites whose spectra are parameterised: the alpha and theta claim regions."""
+    """Channel sites whose spectra are parameterised: the alpha and theta claim regions and
+    ``all`` channels (whose aperiodic exponent corrects the muscle index of the gamma claim)."""
     from eegstate.stats.claims import site_name
     from eegstate.stats.contrasts import site_channels
 
@@ -86,6 +87,7 @@ def claim_sites(bandpower: pd.DataFrame, config: Mapping[str, Any]) -> dict[str,
         if not channels:
             channels, name = site_channels(bandpower, None), "all"
         sites.setdefault(name, channels)
+    sites.setdefault("all", site_channels(bandpower, None))
     return sites
 
 
