@@ -86,10 +86,17 @@ def _tables(
                 flags = (peaks or {}).get(kind, {})
                 row = {"subject": subject, "session": "", "recording": recording}
                 row.update(state=state, site=site)
+                role = "baseline" if state == BASE else "target"
                 for peak in ("alpha", "theta", "alpha_slow"):
                     default = peak == "alpha"
-                    values = flags.get(f"{'baseline' if state == BASE else 'target'}_{peak}")
+                    values = flags.get(f"{role}_{peak}")
                     row[f"{peak}_present"] = bool(default if values is None else values[i])
+                slow_at = flags.get("slow_freq", 7.5)
+                slow_height = flags.get("slow_height_db", 8.0)
+                row["alpha_freq"] = 9.0 if row["alpha_present"] else np.nan
+                row["alpha_height_db"] = 10.0 if row["alpha_present"] else np.nan
+                row["alpha_slow_freq"] = slow_at if row["alpha_slow_present"] else np.nan
+                row["alpha_slow_height_db"] = slow_height if row["alpha_slow_present"] else np.nan
                 aperiodic.append(row)
             for metric, (dmn_diff, control_diff) in (dmn or {}).items():
                 base_dmn, base_ctl = 0.2 + rng.normal(0, 0.02), 0.1 + rng.normal(0, 0.02)
@@ -208,6 +215,20 @@ def test_alpha_slowing_below_the_band_is_not_abolition_nor_theta_emergence() -> 
     assert claims.loc["alpha_abolished", "verdict"] == "reduced"
     assert "slowed" in claims.loc["alpha_abolished", "caveat"]
     assert claims.loc["theta_emerges", "verdict"] == "increased"
+
+
+def test_a_weak_theta_peak_left_when_alpha_vanishes_is_not_slowed_alpha() -> None:
+    """Alpha gone; only a weak, distant peak at 6.1 Hz remains: abolition, not slowing."""
+    n = 12
+    flags = {
+        "baseline_alpha": np.ones(n, bool),
+        "target_alpha": np.zeros(n, bool),
+        "target_alpha_slow": np.ones(n, bool),
+        "slow_freq": 6.1,  # 2.9 Hz below the 9-Hz baseline peak
+        "slow_height_db": 2.0,  # a fifth of its height
+    }
+    row = _row(_tables(n, alpha=-8 + _noise(n, 0.5, 9), peaks={"alpha": flags}), "alpha_abolished")
+    assert row.verdict == "abolished"
 
 
 # --------------------------------------------------------------- testability floors (audit 2)

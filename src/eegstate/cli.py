@@ -32,6 +32,8 @@ Examples:
   eegstate classify features.csv --label state --group subject   # evaluate any feature table
   eegstate train --configfile config/eegbci.yaml --out model.eegstate
   eegstate predict model.eegstate new_recording.edf --out predictions.tsv
+  eegstate power results/simulated              # power and false-verdict rates vs subjects
+  eegstate power --plan --out plan --effect alpha=-1.5 --sd alpha=1   # plan a study
 """
 
 
@@ -192,6 +194,137 @@ def _fetch_fsaverage(args: argparse.Namespace) -> int:
         return 1
     print(f"fsaverage is in {folder} (subjects_dir: {folder.parent})")
     return 0
+
+
+def _power_group_dir(results_dir: str) -> Path:
+    """The group folder of a run: ``RESULTS_DIR/group`` or RESULTS_DIR itself."""
+    folder = Path(results_dir).expanduser()
+    for candidate in (folder / "group", folder):
+        if (candidate / "bandpower.tsv").is_file() and (candidate / "qc.tsv").is_file():
+            return candidate
+    raise FileNotFoundError(
+        f"no group tables (bandpower.tsv, qc.tsv) in {folder} or {folder / 'group'}; give the "
+        "results folder of a finished run, e.g. results/simulated"
+    )
+
+
+def _pairs(items: Sequence[str] | None, option: str) -> dict[str, float]:
+    pairs: dict[str, float] = {}
+    for item in items or ():
+        name, separator, value = item.partition("=")
+        try:
+            pairs[name.strip()] = float(value)
+        except ValueError:
+            separator = ""
+        if not separator:
+            raise ValueError(
+                f"{option} expects NAME=NUMBER (e.g. {option} alpha=-1.5), got {item!r}"
+            )
+    return pairs
+
+
+def _power(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Power and false-verdict rates of the claims: from a finished run, or planned."""
+    from tqdm import tqdm
+
+    from eegstate.config import load_config
+    from eegstate.paths import default_config_path
+    from eegstate.steps.power import make_planned_power, make_power_analysis, replicate_count
+
+    config = load_config(args.configfile or default_config_path(), _config_overrides(args.config))
+    overrides = {
+        "subjects": args.subjects,
+        "replicates": args.replicates,
+        "decoding_replicates": args.decoding_replicates,
+        "seed": args.seed,
+    }
+    n_jobs = args.n_jobs or os.cpu_count() or 1
+    if args.plan:
+        if not args.out:
+            raise ValueError("--plan needs --out DIR (where power.tsv and power.png go)")
+        out = Path(args.out)
+        total = replicate_count(config, planning=True, **overrides)
+        with tqdm(total=total, unit="study", desc="planned studies") as bar:
+            summary = make_planned_power(
+                config=config,
+                power_out=out / "power.tsv",
+                summary_out=out / "power_summary.tsv",
+                figure_out=out / "power.png",
+                means=_pairs(args.effect, "--effect"),
+                sds=_pairs(args.sd, "--sd"),
+                n_jobs=n_jobs,
+                progress=bar.update,
+                **overrides,
+            )
+    else:
+        if not args.results_dir:
+            raise ValueError("give the RESULTS_DIR of a finished run, or --plan --out DIR")
+        group = _power_group_dir(args.results_dir)
+        out = Path(args.out) if args.out else group
+        total = replicate_count(config, **overrides)
+        with tqdm(total=total, unit="study", desc="resampled studies") as bar:
+            summary = make_power_analysis(
+                bandpower_path=group / "bandpower.tsv",
+                qc_path=group / "qc.tsv",
+                aperiodic_path=group / "aperiodic.tsv",
+                dmn_summary_path=group / "dmn_summary.tsv",
+                classification_path=group / "classification.json",
+                features_path=group / "features.tsv",
+                config=config,
+                power_out=out / "power.tsv",
+                summary_out=out / "power_summary.tsv",
+                figure_out=out / "power.png",
+                n_jobs=n_jobs,
+                progress=bar.update,
+                **overrides,
+            )
+    wide = summary.pivot_table(
+        index=["claim", "scenario"], columns="n_subjects", values="probability_changed"
+    )
+    print('Probability of a "changed" verdict (planted/planned: power; null: false verdicts):')
+    print(wide.round(3).to_string())
+    print(f"Wrote {out / 'power.tsv'}, {out / 'power_summary.tsv'} and {out / 'power.png'}")
+    return 0
+
+
+def _add_power_command(commands: argparse._SubParsersAction) -> None:
+    """The ``power`` sub-command."""
+    power = commands.add_parser(
+        "power",
+        help="power and false-verdict rate of each claim vs number of subjects",
+        description="Resample the subjects of a finished run (RESULTS_DIR, e.g. "
+        "results/simulated) into studies of each size and run the claims engine on each: the "
+        "probability of each verdict (power), and with each subject's states swapped at random "
+        "(an exchangeable null) the false-verdict rate. With --plan, studies are simulated from "
+        "effect sizes and between-subject SDs instead (no data needed). Writes power.tsv, "
+        "power_summary.tsv and power.png (into RESULTS_DIR/group, or --out).",
+    )
+    power.add_argument("results_dir", nargs="?", help="results folder of a finished run")
+    power.add_argument("--subjects", type=int, nargs="+", help="study sizes (default 6 8 12 16 24)")
+    power.add_argument("--replicates", type=int, help="studies per size and scenario (500)")
+    power.add_argument(
+        "--decoding-replicates", type=int, help="studies per size for the decoding claim (20)"
+    )
+    power.add_argument("--seed", type=int, help="random seed (default: the config's seed)")
+    power.add_argument("--configfile", help="configuration of the run (default: config.yaml)")
+    power.add_argument(
+        "--config", nargs="+", default=[], metavar="KEY=VALUE", help="override options"
+    )
+    power.add_argument("--out", help="output folder (default RESULTS_DIR/group)")
+    power.add_argument("--n-jobs", type=int, help="worker processes (default: all cores)")
+    power.add_argument(
+        "--plan", action="store_true", help="plan a study from effect sizes (no data needed)"
+    )
+    power.add_argument(
+        "--effect",
+        action="append",
+        metavar="NAME=MEAN",
+        help="planned mean change: alpha, theta, gamma (dB) or dmn (SD units) (repeatable)",
+    )
+    power.add_argument(
+        "--sd", action="append", metavar="NAME=SD", help="planned between-subject SD (repeatable)"
+    )
+    power.set_defaults(handler=_power)
 
 
 def _datasets(args: argparse.Namespace, extra: Sequence[str]) -> int:
@@ -460,6 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, help="random seed")
     simulate.set_defaults(handler=_simulate)
     _add_classification_commands(commands)
+    _add_power_command(commands)
     _add_fetch_command(commands)
     return parser
 

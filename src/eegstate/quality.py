@@ -154,7 +154,7 @@ def window_emg_index(
     sfreq = float(raw.info["sfreq"])
     n = int(np.round(window_s * sfreq))
     starts = np.arange(0, raw.n_times - n + 1, sfreq * window_s).astype(int)
-    nperseg = min(n, int(round(sfreq)))
+    nperseg = min(n, round(sfreq))
     out = np.full(starts.size, np.nan)
     for first in range(0, starts.size, chunk_windows):
         block = starts[first : first + chunk_windows]

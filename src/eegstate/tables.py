@@ -264,6 +264,34 @@ CLAIM_TESTS_COLUMNS: tuple[str, ...] = (
     "result",
 )
 
+#: ``power.tsv``: probability of each verdict per claim, study size (``n_subjects``) and
+#: ``scenario`` (``planted``: resampled pilot subjects, i.e. power; ``null``: states swapped
+#: at random within subject, i.e. false verdicts; ``planned``: a study simulated from effect
+#: sizes), over ``replicates`` simulated studies, with its Monte Carlo standard error
+#: (:mod:`eegstate.stats.power`).
+POWER_COLUMNS: tuple[str, ...] = (
+    "claim",
+    "n_subjects",
+    "scenario",
+    "verdict",
+    "probability",
+    "mc_se",
+    "replicates",
+)
+
+#: ``power_summary.tsv``: per claim, scenario and study size, the probability of a "changed"
+#: verdict (anything but unchanged / not_testable), its Monte Carlo SE and the nominal
+#: ``alpha`` (``stats.alpha``).
+POWER_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "claim",
+    "scenario",
+    "n_subjects",
+    "probability_changed",
+    "mc_se",
+    "replicates",
+    "alpha",
+)
+
 #: ``claims.tsv``: one row per popular claim (:mod:`eegstate.stats.claims`); ``verdict`` is one
 #: of :data:`VERDICTS`, decided by the rules of :mod:`eegstate.stats.verdicts`.
 CLAIMS_COLUMNS: tuple[str, ...] = (

@@ -6,7 +6,8 @@ if ADAPTER == "simulated":
         output:
             recordings=RECORDINGS["path"].tolist(),
         params:
-            config=CONFIG,
+            # only what the cohort depends on, so other options never regenerate it
+            config={key: CONFIG[key] for key in ("simulation", "seed", "baseline", "target")},
             out_dir=lambda wildcards, output: str(Path(output[0]).parents[1]),
         log:
             f"{RESULTS}/logs/simulate_cohort.log",

@@ -68,6 +68,53 @@ rule group_stats:
         "../scripts/group_stats.py"
 
 
+POWER_ON = CONFIG["power"]["enabled"]
+if POWER_ON:
+    OPTIONAL_GROUP_INPUTS["power"] = f"{RESULTS}/group/power.tsv"
+    OPTIONAL_GROUP_INPUTS["power_summary"] = f"{RESULTS}/group/power_summary.tsv"
+    OPTIONAL_GROUP_INPUTS["power_figure"] = f"{RESULTS}/group/figures/power.png"
+
+    # Power and false-verdict rates of the claims: the run's subjects resampled into studies of
+    # each size (power.*), the claims engine run on each (eegstate.steps.power).
+    rule power_analysis:
+        input:
+            bandpower=f"{RESULTS}/group/bandpower.tsv",
+            qc=f"{RESULTS}/group/qc.tsv",
+            aperiodic=rules.group_stats.output.aperiodic,
+            **(
+                {"dmn_summary": f"{RESULTS}/group/dmn_summary.tsv"}
+                if CONNECTIVITY_ON
+                else {}
+            ),
+            **(
+                {
+                    "classification": f"{RESULTS}/group/classification.json",
+                    "features": f"{RESULTS}/group/features.tsv",
+                }
+                if CLASSIFICATION_ON
+                else {}
+            ),
+        output:
+            power=f"{RESULTS}/group/power.tsv",
+            summary=f"{RESULTS}/group/power_summary.tsv",
+            figure=report(
+                f"{RESULTS}/group/figures/power.png",
+                caption="../report/power.rst",
+                category="Figures",
+            ),
+        params:
+            config={**STATS_CONFIG, "power": CONFIG["power"], "classification": CLASSIFICATION},
+        log:
+            f"{RESULTS}/logs/power_analysis.log",
+        threads: workflow.cores or 1
+        resources:
+            mem_mb=2000,
+        conda:
+            ENV
+        script:
+            "../scripts/power_analysis.py"
+
+
 rule group_report:
     input:
         unpack(lambda wildcards: OPTIONAL_GROUP_INPUTS),

@@ -177,6 +177,16 @@ def make_estimator(
     return EstimatorChoice(estimator, _grid(grid), spec)
 
 
+def grid_from_chosen(spec: str | Any, params: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """A one-point grid (as :func:`make_estimator` takes it) from chosen ``set_params`` values.
+
+    Built-ins' grids are written without their pipeline prefix (``C``, not
+    ``classifier__C``); other estimators use the ``set_params`` names as they are.
+    """
+    prefix = _GRID_PREFIX.get(spec, "") if isinstance(spec, str) else ""
+    return {key.removeprefix(prefix): [value] for key, value in params.items()}
+
+
 def target_probability(model: Any, X: Any) -> Any:
     """Probability of class 1 (the target state) from a fitted classifier.
 

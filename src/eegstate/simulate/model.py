@@ -318,12 +318,14 @@ def draw_traits(seed: int, index: int) -> dict[str, float]:
         return float(median * np.exp(sigma * rng.standard_normal()))
 
     alpha_peak = float(rng.uniform(8.5, 11.5))
-    alpha_occipital = ln(60.0, 0.4)
+    alpha_occipital = ln(60.0, 0.3)
     return {
         "alpha_peak_hz": alpha_peak,
         "alpha_sd_hz": float(rng.uniform(1.0, 1.4)),
         "alpha_occipital_uv2": alpha_occipital,
-        "alpha_parietal_uv2": alpha_occipital * ln(0.7, 0.15),
+        # the alpha generators dominate the posterior alpha band (the DMN and mu sources add a
+        # fixed part), so posterior alpha can be planted a few dB lower in every subject
+        "alpha_parietal_uv2": alpha_occipital * ln(1.0, 0.15),
         "aperiodic_exponent": float(rng.uniform(1.2, 1.8)),
         "aperiodic_psd_6hz_uv2": ln(2.5),
         "theta_peak_hz": float(rng.uniform(5.5, 6.5)),
@@ -335,9 +337,9 @@ def draw_traits(seed: int, index: int) -> dict[str, float]:
         # lower as well as higher although the aperiodic rotation raises the band's background
         "gamma_uv2": ln(4.0, 0.2),
         "dmn_peak_hz": alpha_peak - 0.5,
-        "dmn_uv2": ln(10.0, 0.25),
+        "dmn_uv2": ln(8.0, 0.25),
         "mu_peak_hz": alpha_peak + 1.0,
-        "control_uv2": ln(6.0),
+        "control_uv2": ln(5.0),
         "sensor_noise_uv": float(rng.uniform(0.8, 1.5)),
     }
 

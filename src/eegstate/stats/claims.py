@@ -65,8 +65,8 @@ DMN_CAVEAT = (
 
 #: Column names of the per-subject value tables (:attr:`PairedSeries.values`).
 VALUE_COLUMNS: tuple[str, ...] = ("subject", "baseline", "target", "diff")
-#: Column names of the per-subject peak tables (:attr:`ClaimMeasures.peaks`): presence of the
-#: alpha, theta and slowed-alpha peaks in each state.
+#: Peak kinds of the per-subject peak tables (:attr:`ClaimMeasures.peaks`): presence of the
+#: alpha and theta peaks in each state, and whether the alpha peak slowed in that state.
 PEAK_KINDS: tuple[str, ...] = ("alpha", "theta", "alpha_slow")
 
 
@@ -259,36 +259,30 @@ class ClaimMeasures:
         ClaimMeasures
             The resampled measures (same specs).
         """
-        swap = [False] * len(subjects) if swap is None else list(swap)
-        draw = pd.DataFrame(
-            {
-                "subject": [str(s) for s in subjects],
-                "new": [str(k) for k in range(len(subjects))],
-                "swap": swap,
-            }
-        )
+        drawn = np.asarray([str(x) for x in subjects], dtype=object)
+        swapped = np.zeros(drawn.size, bool) if swap is None else np.asarray(swap, bool)
+        new = np.asarray([str(k) for k in range(drawn.size)], dtype=object)
         series = {}
         for name, s in self.series.items():
-            rows = draw.merge(s.values.astype({"subject": str}), on="subject", how="inner")
-            swapped = rows["swap"].to_numpy(bool)
-            base = np.where(swapped, rows["target"], rows["baseline"])
-            targ = np.where(swapped, rows["baseline"], rows["target"])
+            rows, keep = _positions(s.values["subject"], drawn)
+            base = s.values["baseline"].to_numpy(float)[rows]
+            targ = s.values["target"].to_numpy(float)[rows]
+            flip = swapped[keep]
+            base, targ = np.where(flip, targ, base), np.where(flip, base, targ)
             values = pd.DataFrame(
-                {"subject": rows["new"], "baseline": base, "target": targ, "diff": targ - base}
+                {"subject": new[keep], "baseline": base, "target": targ, "diff": targ - base}
             )
             series[name] = replace(s, values=values)
         peaks = {}
         for claim, table in self.peaks.items():
-            rows = draw.merge(table.astype({"subject": str}), on="subject", how="inner")
-            swapped = rows["swap"].to_numpy(bool)
-            out = {"subject": rows["new"]}
+            rows, keep = _positions(table["subject"], drawn)
+            flip = swapped[keep]
+            out: dict[str, Any] = {"subject": new[keep]}
             for kind in PEAK_KINDS:
-                b, t = (
-                    rows[f"baseline_{kind}"].to_numpy(bool),
-                    rows[f"target_{kind}"].to_numpy(bool),
-                )
-                out[f"baseline_{kind}"] = np.where(swapped, t, b)
-                out[f"target_{kind}"] = np.where(swapped, b, t)
+                b = table[f"baseline_{kind}"].to_numpy(bool)[rows]
+                t = table[f"target_{kind}"].to_numpy(bool)[rows]
+                out[f"baseline_{kind}"] = np.where(flip, t, b)
+                out[f"target_{kind}"] = np.where(flip, b, t)
             peaks[claim] = pd.DataFrame(out)
         return ClaimMeasures(
             specs=self.specs,
@@ -298,6 +292,14 @@ class ClaimMeasures:
             emg_overlaps_gamma=self.emg_overlaps_gamma,
             emg_corrected=self.emg_corrected,
         )
+
+
+def _positions(subjects: pd.Series, drawn: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each drawn subject in a table (``rows``) and which draws the table has (``keep``)."""
+    index = {str(subject): i for i, subject in enumerate(subjects)}
+    found = np.array([index.get(subject, -1) for subject in drawn], dtype=int)
+    keep = found >= 0
+    return found[keep], keep
 
 
 # ---------------------------------------------------------------------------------- measuring
@@ -347,33 +349,72 @@ def _testable_bandpower(
     return bp[~bp["recording"].isin(set(bad["recording"]))]
 
 
+#: A slowed alpha peak keeps at least this fraction of the baseline alpha peak's height (dB).
+SLOWED_MIN_HEIGHT_FRACTION = 0.5
+
+
 def _peak_table(
-    aperiodic: pd.DataFrame | None, site: str, baseline: str, target: str, subjects: Sequence[str]
+    aperiodic: pd.DataFrame | None,
+    site: str,
+    baseline: str,
+    target: str,
+    subjects: Sequence[str],
+    slowing_hz: float,
 ) -> pd.DataFrame | None:
-    """Per-subject presence of each peak kind in each state at a site (``aperiodic.tsv``)."""
+    """Per-subject presence of each peak kind in each state at a site (``aperiodic.tsv``).
+
+    ``<state>_alpha_slow`` is True when the subject's alpha peak is present in the other state,
+    absent in this one, and a peak sits within ``slowing_hz`` below the other state's alpha
+    peak frequency (and below the alpha range) with at least
+    :data:`SLOWED_MIN_HEIGHT_FRACTION` of its height: the rhythm slowed (e.g. 8 -> 7 Hz). A
+    theta rhythm that only shows once alpha is gone is lower and further away, so it does not
+    count.
+    """
     if aperiodic is None or aperiodic.empty:
         return None
     rows = aperiodic[(aperiodic["site"] == site) & aperiodic["subject"].isin(list(subjects))]
-    if rows.empty:
+    needed = [f"{kind}_present" for kind in PEAK_KINDS]
+    needed += ["alpha_freq", "alpha_height_db", "alpha_slow_freq", "alpha_slow_height_db"]
+    if rows.empty or any(column not in rows.columns for column in needed):
         return None
-    flags = {
-        kind: rows[f"{kind}_present"].astype(str).str.lower() == "true"
-        for kind in PEAK_KINDS
-        if f"{kind}_present" in rows.columns
-    }
-    if set(flags) != set(PEAK_KINDS):
+    work = rows[["subject", "state"]].copy()
+    for kind in PEAK_KINDS:
+        work[kind] = rows[f"{kind}_present"].astype(str).str.lower() == "true"
+    for column in ("alpha_freq", "alpha_height_db", "alpha_slow_freq", "alpha_slow_height_db"):
+        work[column] = pd.to_numeric(rows[column], errors="coerce")
+    by = work.groupby(["subject", "state"]).agg(
+        alpha=("alpha", "any"),
+        theta=("theta", "any"),
+        slow=("alpha_slow", "any"),
+        alpha_freq=("alpha_freq", "median"),
+        alpha_height=("alpha_height_db", "max"),
+        slow_freq=("alpha_slow_freq", "median"),
+        slow_height=("alpha_slow_height_db", "max"),
+    )
+    states = by.index.get_level_values("state")
+    if baseline not in states or target not in states:
         return None
-    present = rows[["subject", "state"]].assign(**flags)
-    by = present.groupby(["subject", "state"])[list(PEAK_KINDS)].any()
-    out = {}
-    for role, state in (("baseline", baseline), ("target", target)):
-        if state not in by.index.get_level_values("state"):
-            return None
-        part = by.xs(state, level="state")
-        out.update({f"{role}_{kind}": part[kind] for kind in PEAK_KINDS})
-    table = pd.DataFrame(out).dropna().astype(bool).reset_index()
-    table = table.astype({"subject": str})
-    return table if len(table) else None
+    b, t = by.xs(baseline, level="state"), by.xs(target, level="state")
+    b, t = b.align(t, join="inner", axis=0)
+    if b.empty:
+        return None
+
+    def slowed(now: pd.DataFrame, before: pd.DataFrame) -> pd.Series:
+        near = now["slow_freq"] >= before["alpha_freq"] - float(slowing_hz)
+        strong = now["slow_height"] >= SLOWED_MIN_HEIGHT_FRACTION * before["alpha_height"]
+        return before["alpha"] & ~now["alpha"] & now["slow"] & near & strong
+
+    table = pd.DataFrame(
+        {
+            "baseline_alpha": b["alpha"],
+            "target_alpha": t["alpha"],
+            "baseline_theta": b["theta"],
+            "target_theta": t["theta"],
+            "baseline_alpha_slow": slowed(b, t),
+            "target_alpha_slow": slowed(t, b),
+        }
+    ).astype(bool)
+    return table.reset_index().astype({"subject": str})
 
 
 def _band_claim(
@@ -604,7 +645,12 @@ def measure_claims(inputs: ClaimInputs, settings: ClaimSettings) -> ClaimMeasure
         )  # fmt: skip
         if peak and diffs is not None and len(diffs):
             table = _peak_table(
-                inputs.aperiodic, site, s.baseline, s.target, diffs["subject"].astype(str)
+                inputs.aperiodic,
+                site,
+                s.baseline,
+                s.target,
+                diffs["subject"].astype(str),
+                float(s.peak_settings["slowing_hz"]),
             )
             if table is not None:
                 peaks[claim] = table
@@ -655,18 +701,14 @@ def _run_test(series: PairedSeries, s: ClaimSettings) -> TestResult:
 def peak_counts(table: pd.DataFrame | None, kind: str) -> rules.PeakCounts | None:
     """Peak presence counts of ``kind`` (``alpha`` or ``theta``) from a per-subject table.
 
-    A subject whose alpha peak is gone in the target state while a peak sits just below the
-    alpha range (``alpha_slow``) has a slowed rhythm: it is not counted as losing the alpha
-    peak, and a theta peak it gains is not counted as a theta peak emerging.
+    A subject whose alpha peak slowed in the target state (``target_alpha_slow``, see
+    :func:`_peak_table`) is not counted as losing the alpha peak, and a theta peak it gains is
+    not counted as a theta peak emerging.
     """
     if table is None or table.empty:
         return None
     b, t = table[f"baseline_{kind}"].to_numpy(bool), table[f"target_{kind}"].to_numpy(bool)
-    slowed = (
-        table["baseline_alpha"].to_numpy(bool)
-        & ~table["target_alpha"].to_numpy(bool)
-        & table["target_alpha_slow"].to_numpy(bool)
-    )
+    slowed = table["target_alpha_slow"].to_numpy(bool)
     if kind == "alpha":
         lost, gained, n_slowed = b & ~t & ~slowed, ~b & t, b & ~t & slowed
     else:
