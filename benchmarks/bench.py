@@ -132,7 +132,7 @@ def run_timed(
             f"{Path(command[0]).name} exited with {process.returncode} (log {log}):\n"
             + "\n".join(tail)
         )
-    logger.info("%.1f s wall, peak RSS %.0f MB", elapsed, usage.ru_maxrss / 1024)
+    logger.info("%.1f s wall, peak RSS %.0f MB", elapsed, usage.ru_maxrss * 1024 / 1e6)
     return elapsed, usage
 
 
@@ -403,7 +403,7 @@ def write_bids(paths: Sequence[Path], bids_root: Path) -> None:
     from mne_bids import BIDSPath, write_raw_bids
 
     for path in paths:
-        subject, run = path.stem[1:4], int(path.stem[5:7])
+        subject, run = path.stem[1:4], path.stem[5:7]  # S002R01 -> sub-002, run-01
         raw = mne.io.read_raw_edf(path, preload=True, verbose="error")
         mne.datasets.eegbci.standardize(raw)
         raw.set_montage("standard_1005", verbose="error")
@@ -429,7 +429,6 @@ def write_pipeline_config(path: Path, bids_root: Path, deriv_root: Path) -> Path
         "ch_types": ["eeg"],
         "data_type": "eeg",
         "eeg_reference": "average",
-        "eeg_template_montage": "standard_1005",
         "l_freq": 1.0,
         "h_freq": 45.0,
         "notch_freq": 60.0,
