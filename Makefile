@@ -1,14 +1,20 @@
 # eegstate: the two commands of the README.
 #   make demo   create .venv, install, run the workflow on the simulated cohort, print the report
 #   make test   create .venv if needed, install, lint, run the test suite
+#   make bench  install the bench extra, print the throughput figures (10-20 min; not in test)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.eegstate-installed
+BENCH_STAMP := $(VENV)/.eegstate-bench-installed
 CORES ?= 2
 PYTEST_ARGS ?=
+# EEGBCI recordings of `make bench` (MNE's cache layout; nothing is downloaded) and its options,
+# e.g. make bench BENCH_ARGS='--only bandpower,memory'
+BENCH_DATA ?= $(or $(EEGSTATE_TEST_DATA),../shared/data)
+BENCH_ARGS ?=
 
-.PHONY: all install demo test lint format clean benchmark
+.PHONY: all install demo test lint format clean benchmark bench
 
 all: test
 
@@ -37,6 +43,13 @@ format: $(STAMP)
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/connectivity.py
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/bench.py --data-dir $(BENCH_DATA) $(BENCH_ARGS)
 
 clean:
 	rm -rf results .snakemake .pytest_cache .ruff_cache

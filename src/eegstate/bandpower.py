@@ -1,8 +1,9 @@
 """Power spectra and band power of epoched EEG.
 
-Layered like YASA's band-power API: :func:`compute_psd` (MNE's estimators) →
-:func:`band_power_from_psd` (pure numpy, per epoch and channel) → :func:`recording_band_power`
-(tidy per-recording table) → :func:`region_band_power` (per scalp region).
+Layered like YASA's band-power API: :func:`compute_psd` (Welch's estimator, vectorised in
+:func:`welch_psd`, or MNE's multitaper) → :func:`band_power_from_psd` (pure numpy, per epoch
+and channel) → :func:`recording_band_power` (tidy per-recording table) →
+:func:`region_band_power` (per scalp region).
 
 Conventions, used everywhere in eegstate:
 
@@ -15,6 +16,7 @@ Conventions, used everywhere in eegstate:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -29,8 +31,34 @@ from eegstate.tables import (
     REGION_BANDPOWER_COLUMNS,
 )
 
+logger = logging.getLogger(__name__)
+
 #: Volts² → µV².
 V2_TO_UV2 = 1e12
+
+#: Window of Welch's segments: MNE's ``psd_array_welch`` default, which eegstate has always used
+#: (``Epochs.compute_psd(method="welch")`` without a ``window`` argument). Periodic (DFT-even),
+#: from :func:`scipy.signal.get_window` as in MNE and SciPy.
+WELCH_WINDOW = "hamming"
+
+#: Bytes of detrended, windowed segments that :func:`welch_psd` transforms per block of epochs.
+#: A few MiB stay in the CPU cache: on 1 h x 64 channels x 250 Hz, blocks of 2 epochs (1.5 MiB)
+#: ran 15-30 % faster than blocks of 8 and 40-60 % faster than blocks of 32, and blocks bound
+#: the kernel's working memory to a few MiB whatever the recording's length.
+WELCH_BLOCK_BYTES = 2 * 2**20
+
+#: Keyword arguments of :func:`mne.pick_types` selecting MNE's "data" channels, the channels
+#: ``Epochs.compute_psd`` analyses by default (bad channels excluded).
+_DATA_CHANNEL_TYPES = {
+    "meg": True,
+    "eeg": True,
+    "csd": True,
+    "seeg": True,
+    "ecog": True,
+    "fnirs": True,
+    "dbs": True,
+    "ref_meg": False,
+}
 
 
 def compute_psd(
@@ -42,18 +70,25 @@ def compute_psd(
     welch_window_s: float = 2.0,
     multitaper_bandwidth: float = 2.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Power spectral density per epoch and channel with MNE.
+    """Power spectral density per epoch and channel.
+
+    Welch's estimate equals MNE's ``epochs.compute_psd(method="welch", n_fft=n, n_per_seg=n,
+    n_overlap=n // 2)`` (what eegstate used before, to about 1e-13 relative) and is computed by
+    :func:`welch_psd` (about 30x faster on 1 h x 64 channels x 250 Hz); the multitaper
+    estimate is MNE's.
 
     Parameters
     ----------
     epochs : mne.Epochs
-        Preprocessed epochs (EEG channels).
+        Preprocessed epochs. Like MNE, the data channels (EEG, CSD, MEG, sEEG, ECoG, DBS, fNIRS)
+        not marked bad are analysed, with the data as stored (projectors not applied).
     method : {"welch", "multitaper"}
         Estimator.
     fmin, fmax : float
-        Frequency range kept (Hz).
+        Frequency range kept (Hz), bounds included.
     welch_window_s : float
-        Welch segment length in seconds (50 % overlap, Hann window); capped at the epoch length.
+        Welch segment length in seconds (50 % overlap, Hamming window, mean over segments, each
+        segment's mean removed); capped at the epoch length.
     multitaper_bandwidth : float
         Multitaper frequency-smoothing bandwidth (Hz).
 
@@ -63,19 +98,224 @@ def compute_psd(
         Density in V²/Hz.
     freqs : numpy.ndarray, shape (n_freqs,)
         Frequencies in Hz (equally spaced).
+
+    Raises
+    ------
+    ValueError
+        For an unknown method, ``fmax`` above the Nyquist frequency, or no frequency bin in
+        ``[fmin, fmax]``.
     """
+    sfreq = float(epochs.info["sfreq"])
     if method == "welch":
-        n_per_seg = min(round(welch_window_s * epochs.info["sfreq"]), len(epochs.times))
-        kwargs = {"n_fft": n_per_seg, "n_per_seg": n_per_seg, "n_overlap": n_per_seg // 2}
-    elif method == "multitaper":
-        # "full" normalisation makes MNE's multitaper output a density (V²/Hz) like Welch's;
-        # the default ("length") is not divided by the sampling rate.
-        kwargs = {"bandwidth": multitaper_bandwidth, "normalization": "full"}
-    else:
+        if np.isfinite(fmax) and fmax > sfreq / 2:
+            raise ValueError(
+                f"Requested fmax ({fmax} Hz) must not exceed ½ the sampling frequency of the "
+                f"data ({sfreq / 2} Hz)."
+            )
+        n_per_seg = min(round(welch_window_s * sfreq), len(epochs.times))
+        picks = mne_data_picks(epochs.info)
+        # A view of the preloaded epochs (no copy); channels are picked block by block.
+        data = epochs.get_data(copy=False)
+        return welch_psd(
+            data,
+            sfreq,
+            n_per_seg=n_per_seg,
+            n_overlap=n_per_seg // 2,
+            fmin=fmin,
+            fmax=fmax,
+            picks=None if np.array_equal(picks, np.arange(data.shape[1])) else picks,
+        )
+    if method != "multitaper":
         raise ValueError(f"unknown PSD method {method!r}; use 'welch' or 'multitaper'")
-    spectrum = epochs.compute_psd(method=method, fmin=fmin, fmax=fmax, verbose="error", **kwargs)
+    # "full" normalisation makes MNE's multitaper output a density (V²/Hz) like Welch's;
+    # the default ("length") is not divided by the sampling rate.
+    spectrum = epochs.compute_psd(
+        method="multitaper",
+        fmin=fmin,
+        fmax=fmax,
+        bandwidth=multitaper_bandwidth,
+        normalization="full",
+        verbose="error",
+    )
     psd, freqs = spectrum.get_data(return_freqs=True)
     return psd, freqs
+
+
+def mne_data_picks(info: Any) -> np.ndarray:
+    """Indices of the channels MNE's ``compute_psd`` analyses by default.
+
+    Data channels (EEG, CSD, MEG without reference sensors, sEEG, ECoG, DBS, fNIRS) not listed
+    in ``info["bads"]``.
+
+    Raises
+    ------
+    ValueError
+        If there is no such channel.
+    """
+    import mne
+
+    picks = mne.pick_types(info, exclude="bads", **_DATA_CHANNEL_TYPES)
+    if picks.size == 0:
+        raise ValueError("no good data channel to compute a PSD from")
+    return picks
+
+
+def welch_psd(
+    data: np.ndarray,
+    sfreq: float,
+    *,
+    n_per_seg: int,
+    n_overlap: int,
+    n_fft: int | None = None,
+    fmin: float = 0.0,
+    fmax: float = np.inf,
+    picks: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Welch PSD of every epoch and channel, as :func:`mne.time_frequency.psd_array_welch`.
+
+    Same estimate as MNE's default Welch (Hamming window, each segment's mean removed, one-sided
+    density, mean over segments, trailing samples that fill no segment ignored, zero-padding
+    to ``n_fft``) and same frequencies, to about 1e-13 relative.
+
+    Why the kernel is shaped this way (figures for 1 h x 64 channels x 250 Hz, 2-s segments,
+    one thread, measured on a shared 2-core machine): MNE calls
+    :func:`scipy.signal.spectrogram` once per epoch and channel when the data exceed 10 MB and
+    copies the data twice (27 s, 1.1 GB above the data), and a single
+    :func:`scipy.signal.welch` call on the whole array (SciPy's ``ShortTimeFFT``) materialises
+    every segment and its full complex spectrum at once (3.7 s, 2 GB above the data; no
+    faster than yasa, which makes the same call). Here each block of epochs is cut into
+    segments with a strided view (no copy), detrended and windowed into one small buffer and
+    transformed by a single vectorised :func:`scipy.fft.rfft` call (SciPy's FFT, not a
+    hand-written one); only the bins in ``[fmin, fmax]`` are squared and averaged (0.5-0.8 s,
+    1.5x a bare FFT of the same segments; 50 MB above the data, 41 MB of which is the output).
+    Blocks of about :data:`WELCH_BLOCK_BYTES` stay in the CPU cache. The FFT uses the workers
+    of :func:`scipy.fft.set_workers` (one by default).
+
+    Data containing NaN or infinite values are handed to MNE's ``psd_array_welch``, which has
+    its own rules for them (annotated NaN spans, per-channel NaN results).
+
+    Parameters
+    ----------
+    data : numpy.ndarray, shape (n_epochs, n_channels, n_times)
+        Signals (V).
+    sfreq : float
+        Sampling frequency (Hz).
+    n_per_seg : int
+        Segment length in samples (capped at ``n_fft`` and ``n_times``, as MNE does).
+    n_overlap : int
+        Samples shared by consecutive segments.
+    n_fft : int, optional
+        FFT length (``>= n_per_seg``; longer segments are zero-padded); default ``n_per_seg``.
+    fmin, fmax : float
+        Frequencies kept (Hz), bounds included.
+    picks : numpy.ndarray of int, optional
+        Channels analysed (default: all).
+
+    Returns
+    -------
+    psd : numpy.ndarray, shape (n_epochs, n_picked_channels, n_freqs)
+        Density in units² of ``data`` per Hz.
+    freqs : numpy.ndarray, shape (n_freqs,)
+        Frequencies (Hz), computed as MNE does (bit-identical).
+
+    Raises
+    ------
+    ValueError
+        If ``data`` is not 3-D, the segment parameters are inconsistent or no frequency bin
+        lies in ``[fmin, fmax]``.
+    """
+    from scipy.fft import rfft
+    from scipy.signal import get_window
+
+    if data.ndim != 3:
+        raise ValueError(f"data must be (n_epochs, n_channels, n_times), got shape {data.shape}")
+    n_epochs, _, n_times = data.shape
+    n_fft = n_per_seg if n_fft is None else int(n_fft)
+    # MNE's _check_nfft: the segment is at most n_fft and at most the epoch long.
+    n_per_seg = min(int(n_per_seg), n_fft, n_times)
+    n_overlap = int(n_overlap)
+    if n_per_seg < 1 or not 0 <= n_overlap < n_per_seg:
+        raise ValueError(
+            f"need 0 <= n_overlap < n_per_seg and n_per_seg >= 1; got n_overlap={n_overlap}, "
+            f"n_per_seg={n_per_seg} (n_fft={n_fft}, n_times={n_times})"
+        )
+    freqs = np.arange(n_fft // 2 + 1, dtype=float) * (sfreq / n_fft)
+    kept = np.flatnonzero((freqs >= fmin) & (freqs <= fmax))
+    if kept.size == 0:
+        raise ValueError(f"No frequencies found between fmin={fmin} and fmax={fmax}")
+    bins = slice(int(kept[0]), int(kept[-1]) + 1)
+    channels = picks if picks is not None else slice(None)
+    n_channels = data.shape[1] if picks is None else len(picks)
+    step = n_per_seg - n_overlap
+    n_segments = 1 + (n_times - n_per_seg) // step
+
+    window = get_window(WELCH_WINDOW, n_per_seg)
+    # One-sided density: |X|² / (sfreq * sum(w²)), doubled except at DC and Nyquist; averaged
+    # over the segments.
+    scale = np.full(n_fft // 2 + 1, 2.0 / (sfreq * np.sum(window**2) * n_segments))
+    scale[0] /= 2.0
+    if n_fft % 2 == 0:
+        scale[-1] /= 2.0
+    scale = scale[bins]
+
+    psd = np.empty((n_epochs, n_channels, bins.stop - bins.start))
+    epoch_bytes = max(1, n_channels * n_segments * n_fft * 8)
+    block = max(1, WELCH_BLOCK_BYTES // epoch_bytes)
+    logger.debug(
+        "Welch PSD: %d epochs x %d channels, %d segments of %d samples (n_fft %d), blocks of %d",
+        n_epochs,
+        n_channels,
+        n_segments,
+        n_per_seg,
+        n_fft,
+        block,
+    )
+    # Non-finite samples only make non-finite output, which is then recomputed by MNE.
+    with np.errstate(invalid="ignore", over="ignore"):
+        for start in range(0, n_epochs, block):
+            epochs_block = data[start : start + block][:, channels]
+            # (epochs, channels, segments, n_per_seg): a strided view of the block, no copy.
+            segments = np.lib.stride_tricks.sliding_window_view(epochs_block, n_per_seg, axis=-1)[
+                ..., : n_segments * step : step, :
+            ]
+            windowed = segments - segments.mean(axis=-1, keepdims=True)
+            windowed *= window
+            spectra = rfft(windowed, n=n_fft, axis=-1, overwrite_x=True)[..., bins]
+            power = np.square(spectra.real)
+            power += np.square(spectra.imag)
+            np.multiply(power.sum(axis=-2), scale, out=psd[start : start + block])
+    if not np.isfinite(psd).all():
+        return _mne_welch(data, sfreq, n_fft, n_per_seg, n_overlap, fmin, fmax, picks)
+    return psd, freqs[bins]
+
+
+def _mne_welch(
+    data: np.ndarray,
+    sfreq: float,
+    n_fft: int,
+    n_per_seg: int,
+    n_overlap: int,
+    fmin: float,
+    fmax: float,
+    picks: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """MNE's Welch PSD (the reference :func:`welch_psd` reproduces; used for non-finite data)."""
+    from mne.time_frequency import psd_array_welch
+
+    logger.info("non-finite samples: Welch PSD computed with MNE's rules for them")
+    return psd_array_welch(
+        data if picks is None else data[:, picks],
+        sfreq,
+        fmin=fmin,
+        fmax=fmax,
+        n_fft=n_fft,
+        n_per_seg=n_per_seg,
+        n_overlap=n_overlap,
+        window=WELCH_WINDOW,
+        average="mean",
+        remove_dc=True,
+        verbose="error",
+    )
 
 
 def band_mask(freqs: np.ndarray, low: float, high: float) -> np.ndarray:
