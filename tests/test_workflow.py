@@ -116,7 +116,7 @@ def tree_checksums(folder: Path) -> dict[str, str]:
 @pytest.mark.realdata
 def test_eegbci_workflow_reads_cache_without_changing_it(tmp_path, eegbci_dir, eegbci_subjects):
     before = tree_checksums(eegbci_dir)
-    subjects = eegbci_subjects[:2]
+    subjects = eegbci_subjects  # the four subjects with both resting runs
     result = run_eegstate(
         [
             "run",
@@ -136,3 +136,13 @@ def test_eegbci_workflow_reads_cache_without_changing_it(tmp_path, eegbci_dir, e
     assert regions["subject"].nunique() == len(subjects)
     assert (tmp_path / "results" / "eegbci" / "group" / "report.html").is_file()
     assert tree_checksums(eegbci_dir) == before
+    # Four subjects cannot decide anything: every claim says so, with the reason (never
+    # "unchanged"), although eyes closed vs open differs strongly in every subject.
+    claims = read_table(tmp_path / "results" / "eegbci" / "group" / "claims.tsv")
+    claims = claims.set_index("claim")
+    assert (claims["verdict"] == "not_testable").all(), claims["verdict"]
+    for claim in ("alpha_abolished", "theta_emerges", "gamma_increases"):
+        assert "smallest attainable adjusted p" in claims.loc[claim, "caveat"]
+    assert claims.loc["alpha_abolished", "effect"] > 3  # eyes closed: posterior alpha up
+    assert "0.125" in claims.loc["state_decodable", "caveat"]
+    assert claims.loc["state_decodable", "effect"] > 0.8
