@@ -56,6 +56,16 @@ rule group_stats:
             category="Claims",
         ),
         claims_tests=f"{RESULTS}/group/claims_tests.tsv",
+        # What the group report shows (eegstate.stats.summaries.SUMMARY_TABLES).
+        coverage=f"{RESULTS}/group/coverage.tsv",
+        psd_summary=f"{RESULTS}/group/psd_summary.tsv",
+        channel_means=f"{RESULTS}/group/channel_means.tsv",
+        subject_changes=f"{RESULTS}/group/subject_changes.tsv",
+        group_changes=f"{RESULTS}/group/group_changes.tsv",
+        aperiodic_contrasts=f"{RESULTS}/group/aperiodic_contrasts.tsv",
+        aperiodic_peaks=f"{RESULTS}/group/aperiodic_peaks.tsv",
+        connectivity_summary=f"{RESULTS}/group/connectivity_summary.tsv",
+        classification_roc=f"{RESULTS}/group/classification_roc.tsv",
     params:
         config=STATS_CONFIG,
     log:
