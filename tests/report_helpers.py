@@ -246,6 +246,14 @@ def power_table() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+def placeholder_png(text: str) -> bytes:
+    """A small PNG (e.g. a stand-in for ``power.png``)."""
+    from eegstate.report.figures import plot_placeholder
+    from eegstate.report.images import figure_png
+
+    return figure_png(plot_placeholder(text))
+
+
 def write_study(study: dict, folder: Path) -> dict[str, Any]:
     """Write the study's group tables and one electrodes table per recording."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -339,11 +347,7 @@ def report_tables(paths: Mapping[str, Any], **extra: Any):
     from eegstate.report import GroupTables
     from eegstate.steps.report import TABLES
 
-    tables = {
-        name: read_table(paths[name]) for name in TABLES if paths.get(name) is not None
-    }
+    tables = {name: read_table(paths[name]) for name in TABLES if paths.get(name) is not None}
     summary = paths.get("classification")
     classification = json.loads(Path(summary).read_text()) if summary else None
-    return GroupTables(
-        qc=read_table(paths["qc"]), **tables, classification=classification, **extra
-    )
+    return GroupTables(qc=read_table(paths["qc"]), **tables, classification=classification, **extra)
