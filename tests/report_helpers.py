@@ -203,6 +203,7 @@ def classification_results(
         "p_value_floor": p_floor,
         "permutation_exact": True,
         "n_permutations": 1000,
+        "n_distinct_labellings": 2 ** len(subjects),
         "ci_level": 0.95,
         "estimator": "logistic",
         "normalize": "subject",

@@ -123,7 +123,8 @@ def test_envelope_coupling_falls_on_average(simulated):
 
 
 def test_figures(simulated):
-    from eegstate.stats.summaries import connectivity_summary, group_changes, network_changes
+    from eegstate.stats.changes import group_changes, network_changes
+    from eegstate.stats.summaries import connectivity_summary
 
     states = {"baseline": "baseline", "target": "dissociative"}
     summary = connectivity_summary(simulated["connectivity"], **states)

@@ -243,7 +243,8 @@ def test_not_testable_claims_explain_their_floor(small: dict) -> None:
         assert "— not testable: " in sentence
         assert "unchanged" not in sentence
     decoding = sentences[-1]
-    assert "permutation p = 0.12 (smallest attainable 0.12)" in decoding
+    assert "permutation p = 0.125 (smallest attainable 0.125)" in decoding
+    assert "0.125 (exact over all 16 labellings; smallest attainable p 0.125)" in small["doc"]
     assert "cannot give p below 0.125" in decoding
     section = _section(small["doc"], "classification")
     assert "cannot give a p below 0.125" in section and "not testable" in section

@@ -1,5 +1,5 @@
-"""Tests of eegstate.stats.summaries (the tables behind the report) and of the band × region
-contrast (stats_regions.tsv) on planted effects."""
+"""Tests of eegstate.stats.summaries and .changes (the tables behind the report) and of the
+band × region contrast (stats_regions.tsv) on planted effects."""
 
 from __future__ import annotations
 
@@ -19,20 +19,22 @@ from report_helpers import (
     synthetic_study,
 )
 
+from eegstate.stats.changes import (
+    aperiodic_changes,
+    aperiodic_contrasts,
+    aperiodic_peaks,
+    group_changes,
+    network_changes,
+    power_changes,
+)
 from eegstate.stats.contrasts import region_contrasts, site_differences
 from eegstate.stats.paired import bootstrap_mean_ci
 from eegstate.stats.summaries import (
     SUMMARY_TABLES,
-    aperiodic_changes,
-    aperiodic_contrasts,
-    aperiodic_peaks,
     changed_verdict_rates,
     channel_state_means,
     claim_site,
     connectivity_summary,
-    group_changes,
-    network_changes,
-    power_changes,
     psd_summary,
     report_summaries,
     state_coverage,

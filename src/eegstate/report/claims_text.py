@@ -122,9 +122,9 @@ def _numbers(row: Mapping[str, Any], details: SentenceDetails) -> list[str]:
         parts.append(text)
     if not is_missing(row.get("p_value")):
         if claim == DECODING_CLAIM:
-            text = f"permutation {format_p(row['p_value'])}"
+            text = f"permutation {format_p(row['p_value'], 3)}"
             if not is_missing(details.p_floor):
-                text += f" (smallest attainable {significant(details.p_floor, 2)})"
+                text += f" (smallest attainable {significant(details.p_floor, 3)})"
             parts.append(text)
         else:
             parts.append(f"{format_p(row['p_value'])} (Holm)")

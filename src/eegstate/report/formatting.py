@@ -100,13 +100,15 @@ def interval(low: Any, high: Any, digits: int = 1, *, fixed: bool = True) -> str
     return f"[{show(low, digits)}, {show(high, digits)}]"
 
 
-def format_p(p: Any) -> str:
-    """A p-value in a sentence: ``p < 0.001`` below 0.001, else ``p = `` two significant digits.
+def format_p(p: Any, digits: int = 2) -> str:
+    """A p-value in a sentence: ``p < 0.001`` below 0.001, else ``p = `` significant digits.
 
     Parameters
     ----------
     p : float
         The p-value.
+    digits : int
+        Significant digits (3 for permutation p-values, whose floor is a ratio like 2/16).
 
     Returns
     -------
@@ -117,7 +119,7 @@ def format_p(p: Any) -> str:
         return "p n/a"
     if float(p) < 0.001:
         return "p < 0.001"
-    return f"p = {float(p):.2g}"
+    return f"p = {float(p):.{digits}g}"
 
 
 def p_cell(p: Any) -> str:

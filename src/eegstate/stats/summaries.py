@@ -6,10 +6,8 @@ The group report only renders; every number it shows is computed here (or in the
 * :func:`state_coverage` -> ``coverage.tsv`` (who has which state);
 * :func:`psd_summary` -> ``psd_summary.tsv`` (group spectra with bootstrap CIs per site);
 * :func:`channel_state_means` -> ``channel_means.tsv`` (topomap values per state);
-* :func:`subject_changes` (:func:`power_changes`, :func:`aperiodic_changes`,
-  :func:`network_changes`) and :func:`group_changes` -> ``subject_changes.tsv`` and
-  ``group_changes.tsv`` (the per-subject paired plots and their group means);
-* :func:`aperiodic_contrasts` and :func:`aperiodic_peaks` -> ``aperiodic_contrasts.tsv``,
+* :mod:`eegstate.stats.changes` -> ``subject_changes.tsv`` and ``group_changes.tsv`` (the
+  per-subject paired plots and their group means), ``aperiodic_contrasts.tsv``,
   ``aperiodic_peaks.tsv``;
 * :func:`connectivity_summary` -> ``connectivity_summary.tsv`` (DMN matrices);
 * :func:`report_summaries` computes all of them from the group tables and the configuration;
@@ -31,14 +29,16 @@ import numpy as np
 import pandas as pd
 
 from eegstate.seeding import derive_seed
-from eegstate.stats.claims import site_name
-from eegstate.stats.contrasts import (
-    band_table,
-    paired_contrasts,
-    site_channels,
-    site_differences,
-    value_differences,
+from eegstate.stats.changes import (
+    aperiodic_contrasts,
+    aperiodic_peaks,
+    aperiodic_site,
+    empty_table,
+    group_changes,
+    subject_changes,
 )
+from eegstate.stats.claims import site_name
+from eegstate.stats.contrasts import band_table, site_channels
 from eegstate.stats.paired import (
     bootstrap_mean_ci,
     check_bootstrap_args,
@@ -60,16 +60,6 @@ from eegstate.tables import (
 )
 
 logger = logging.getLogger(__name__)
-
-#: Specparam parameters contrasted and plotted per subject (``alpha_peak_db``: the alpha-peak
-#: height above the aperiodic fit, 0 dB when no peak is present).
-APERIODIC_PARAMETERS: tuple[str, ...] = ("exponent", "offset", "alpha_peak_db")
-
-#: Peak kinds of ``aperiodic.tsv`` summarised per state.
-PEAK_KINDS: tuple[str, ...] = ("alpha", "theta", "alpha_slow")
-
-#: Within-network means of ``dmn_summary.tsv`` and their site names in ``subject_changes.tsv``.
-NETWORK_COLUMNS: dict[str, str] = {"dmn": "dmn_mean", "control": "control_mean"}
 
 #: Names of the summary tables (``group/<name>.tsv``), in the order they are written.
 SUMMARY_TABLES: dict[str, tuple[str, ...]] = {
@@ -93,10 +83,6 @@ CHANGED_RATE_COLUMNS: tuple[str, ...] = (
     "mc_se",
     "replicates",
 )
-
-
-def _empty(columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame(columns=list(columns))
 
 
 def _ordered(values: Any) -> list[Any]:
@@ -244,7 +230,7 @@ def psd_summary(
             )
             frames.append(part.assign(site=site, n_channels=len(picked), state=state))
     if not frames:
-        return _empty(PSD_SUMMARY_COLUMNS)
+        return empty_table(PSD_SUMMARY_COLUMNS)
     return pd.concat(frames, ignore_index=True)[list(PSD_SUMMARY_COLUMNS)]
 
 
@@ -264,7 +250,7 @@ def channel_state_means(bandpower: pd.DataFrame) -> pd.DataFrame:
     """
     check_columns(bandpower, ("subject", "state", "channel", "band", "power_db"), "bandpower")
     if bandpower.empty:
-        return _empty(CHANNEL_MEANS_COLUMNS)
+        return empty_table(CHANNEL_MEANS_COLUMNS)
     means = subject_state_means(bandpower, ["channel", "band"])
     out = (
         means.groupby(["band", "channel", "state"], sort=False)["power_db"]
@@ -276,317 +262,6 @@ def channel_state_means(bandpower: pd.DataFrame) -> pd.DataFrame:
     order = {band: i for i, band in enumerate(bands["band"])}
     out = out.sort_values("band", key=lambda s: s.map(order), kind="stable")
     return out[list(CHANNEL_MEANS_COLUMNS)].reset_index(drop=True)
-
-
-def _change_rows(diffs: pd.DataFrame, measure: str, site: str, band: str) -> pd.DataFrame:
-    """``subject, baseline_db, target_db, diff_db`` -> :data:`SUBJECT_CHANGES_COLUMNS` rows."""
-    return pd.DataFrame(
-        {
-            "measure": measure,
-            "site": site,
-            "band": band,
-            "subject": diffs["subject"].astype(str).to_numpy(),
-            "baseline": diffs["baseline_db"].to_numpy(dtype=float),
-            "target": diffs["target_db"].to_numpy(dtype=float),
-            "diff": diffs["diff_db"].to_numpy(dtype=float),
-        },
-        columns=list(SUBJECT_CHANGES_COLUMNS),
-    )
-
-
-def _aperiodic_values(aperiodic: pd.DataFrame, site: str) -> pd.DataFrame:
-    """Rows of one site with ``alpha_peak_db`` (peak height above the fit, 0 without a peak)."""
-    rows = aperiodic[aperiodic["site"].astype(str) == site].copy()
-    present = rows["alpha_present"].astype(str).str.lower() == "true"
-    height = pd.to_numeric(rows["alpha_height_db"], errors="coerce")
-    rows["alpha_peak_db"] = height.where(present, 0.0)
-    return rows
-
-
-def aperiodic_site(aperiodic: pd.DataFrame | None, posterior: str) -> str | None:
-    """The site whose specparam fits are shown: the posterior site, else the first fitted one."""
-    if aperiodic is None or aperiodic.empty:
-        return None
-    sites = _ordered(aperiodic["site"].astype(str))
-    return posterior if posterior in sites else sites[0]
-
-
-def _concat_changes(frames: list[pd.DataFrame]) -> pd.DataFrame:
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return _empty(SUBJECT_CHANGES_COLUMNS)
-    return pd.concat(frames, ignore_index=True)[list(SUBJECT_CHANGES_COLUMNS)]
-
-
-def power_changes(
-    bandpower: pd.DataFrame, baseline: str, target: str, site: tuple[str, Sequence[str]]
-) -> pd.DataFrame:
-    """Per-subject band power of a channel site, every band (``measure`` ``power_db``).
-
-    Channels are pooled per recording as for the claims
-    (:func:`eegstate.stats.contrasts.site_differences`), then recordings per subject and state.
-
-    Parameters
-    ----------
-    bandpower : pandas.DataFrame
-        :data:`eegstate.tables.BANDPOWER_COLUMNS`.
-    baseline, target : str
-        State labels.
-    site : (str, sequence of str)
-        Site name and channels (:func:`claim_site`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`eegstate.tables.SUBJECT_CHANGES_COLUMNS`, bands by frequency.
-    """
-    name, channels = site
-    frames = [
-        _change_rows(
-            site_differences(bandpower, baseline, target, str(band), list(channels)),
-            "power_db",
-            name,
-            str(band),
-        )
-        for band in band_table(bandpower)["band"]
-    ]
-    return _concat_changes(frames)
-
-
-def aperiodic_changes(
-    aperiodic: pd.DataFrame | None, site: str | None, baseline: str, target: str
-) -> pd.DataFrame:
-    """Per-subject specparam parameters (:data:`APERIODIC_PARAMETERS`) at one site.
-
-    Parameters
-    ----------
-    aperiodic : pandas.DataFrame or None
-        ``aperiodic.tsv``.
-    site : str or None
-        The site (:func:`aperiodic_site`).
-    baseline, target : str
-        State labels.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`eegstate.tables.SUBJECT_CHANGES_COLUMNS` (``band`` ""); recordings of a subject
-        and state averaged.
-    """
-    if aperiodic is None or aperiodic.empty or site is None:
-        return _empty(SUBJECT_CHANGES_COLUMNS)
-    rows = _aperiodic_values(aperiodic, site)
-    frames = [
-        _change_rows(value_differences(rows, baseline, target, parameter), parameter, site, "")
-        for parameter in APERIODIC_PARAMETERS
-    ]
-    return _concat_changes(frames)
-
-
-def network_changes(
-    dmn_summary: pd.DataFrame | None,
-    baseline: str,
-    target: str,
-    band: str,
-    metrics: Sequence[str],
-) -> pd.DataFrame:
-    """Per-subject within-DMN and within-control means of a band, per metric.
-
-    Parameters
-    ----------
-    dmn_summary : pandas.DataFrame or None
-        ``dmn_summary.tsv``.
-    baseline, target : str
-        State labels.
-    band : str
-        Band (``claims.dmn_band``).
-    metrics : sequence of str
-        Metrics (``claims.dmn_metric``).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`eegstate.tables.SUBJECT_CHANGES_COLUMNS` (``measure`` the metric, ``site``
-        ``dmn`` or ``control``); recordings of a subject and state averaged.
-    """
-    if dmn_summary is None or dmn_summary.empty:
-        return _empty(SUBJECT_CHANGES_COLUMNS)
-    in_band = dmn_summary[dmn_summary["band"] == band]
-    frames = []
-    for metric in metrics:
-        rows = in_band[in_band["metric"] == metric]
-        for network, column in NETWORK_COLUMNS.items():
-            diffs = value_differences(rows, baseline, target, column)
-            frames.append(_change_rows(diffs, metric, network, band))
-    return _concat_changes(frames)
-
-
-def subject_changes(
-    bandpower: pd.DataFrame,
-    *,
-    baseline: str,
-    target: str,
-    power_site: tuple[str, Sequence[str]],
-    aperiodic: pd.DataFrame | None = None,
-    fit_site: str | None = None,
-    dmn_summary: pd.DataFrame | None = None,
-    dmn_band: str = "alpha",
-    dmn_metrics: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Per-subject baseline and target values of every measure the report plots.
-
-    :func:`power_changes` at ``power_site``, :func:`aperiodic_changes` at ``fit_site`` and
-    :func:`network_changes` of ``dmn_band`` and ``dmn_metrics``, in that order.
-
-    Parameters
-    ----------
-    bandpower : pandas.DataFrame
-        :data:`eegstate.tables.BANDPOWER_COLUMNS`.
-    baseline, target : str
-        State labels.
-    power_site : (str, sequence of str)
-        The posterior site (:func:`claim_site`).
-    aperiodic : pandas.DataFrame, optional
-        ``aperiodic.tsv``.
-    fit_site : str, optional
-        Site of the specparam parameters (:func:`aperiodic_site`).
-    dmn_summary : pandas.DataFrame, optional
-        ``dmn_summary.tsv``.
-    dmn_band : str
-        Band of the DMN claim.
-    dmn_metrics : sequence of str
-        Metrics of the DMN claim.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`eegstate.tables.SUBJECT_CHANGES_COLUMNS` (subjects with both states).
-    """
-    return _concat_changes(
-        [
-            power_changes(bandpower, baseline, target, power_site),
-            aperiodic_changes(aperiodic, fit_site, baseline, target),
-            network_changes(dmn_summary, baseline, target, dmn_band, dmn_metrics),
-        ]
-    )
-
-
-def group_changes(changes: pd.DataFrame) -> pd.DataFrame:
-    """Group means of the per-subject values of :func:`subject_changes`.
-
-    Parameters
-    ----------
-    changes : pandas.DataFrame
-        :data:`eegstate.tables.SUBJECT_CHANGES_COLUMNS`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`eegstate.tables.GROUP_CHANGES_COLUMNS`, in the order of ``changes``.
-    """
-    if changes.empty:
-        return _empty(GROUP_CHANGES_COLUMNS)
-    out = (
-        changes.groupby(["measure", "site", "band"], sort=False)
-        .agg(
-            n_subjects=("subject", "size"),
-            baseline_mean=("baseline", "mean"),
-            target_mean=("target", "mean"),
-        )
-        .reset_index()
-    )
-    return out[list(GROUP_CHANGES_COLUMNS)]
-
-
-def aperiodic_contrasts(
-    aperiodic: pd.DataFrame | None,
-    site: str | None,
-    baseline: str,
-    target: str,
-    *,
-    ci_level: float = 0.95,
-    n_bootstrap: int = 2000,
-    seed: int = 0,
-) -> pd.DataFrame:
-    """Paired target − baseline contrast of each specparam parameter at one site.
-
-    Parameters
-    ----------
-    aperiodic : pandas.DataFrame or None
-        ``aperiodic.tsv``.
-    site : str or None
-        The site (:func:`aperiodic_site`).
-    baseline, target : str
-        State labels.
-    ci_level, n_bootstrap, seed
-        Bootstrap settings.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`eegstate.tables.APERIODIC_CONTRAST_COLUMNS`; Holm over the parameters.
-    """
-    if aperiodic is None or aperiodic.empty or site is None:
-        return _empty(APERIODIC_CONTRAST_COLUMNS)
-    rows = _aperiodic_values(aperiodic, site)
-    long = rows.melt(
-        id_vars=["subject", "state"], value_vars=list(APERIODIC_PARAMETERS), var_name="parameter"
-    )
-    long["value"] = pd.to_numeric(long["value"], errors="coerce")
-    long = long[np.isfinite(long["value"].to_numpy(dtype=float))]
-    out = paired_contrasts(
-        long,
-        baseline,
-        target,
-        ["parameter"],
-        value="value",
-        linear=False,
-        ci_level=ci_level,
-        n_bootstrap=n_bootstrap,
-        seed=seed,
-    )
-    if out.empty:
-        return _empty(APERIODIC_CONTRAST_COLUMNS)
-    out = out.rename(columns={"mean": "mean_change"}).assign(site=site)
-    return out[list(APERIODIC_CONTRAST_COLUMNS)].reset_index(drop=True)
-
-
-def aperiodic_peaks(aperiodic: pd.DataFrame | None) -> pd.DataFrame:
-    """Periodic-peak presence, frequency and height per site, state and peak kind.
-
-    Parameters
-    ----------
-    aperiodic : pandas.DataFrame or None
-        ``aperiodic.tsv``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`eegstate.tables.APERIODIC_PEAK_COLUMNS`; sites and states by first appearance.
-    """
-    if aperiodic is None or aperiodic.empty:
-        return _empty(APERIODIC_PEAK_COLUMNS)
-    rows = []
-    for (site, state), part in aperiodic.groupby(["site", "state"], sort=False):
-        for kind in PEAK_KINDS:
-            if f"{kind}_present" not in part.columns:
-                continue
-            present = part[f"{kind}_present"].astype(str).str.lower() == "true"
-            has = part[present]
-            rows.append(
-                {
-                    "site": site,
-                    "state": state,
-                    "peak": kind,
-                    "n_recordings": len(part),
-                    "n_present": int(present.sum()),
-                    "mean_freq": pd.to_numeric(has[f"{kind}_freq"]).mean() if len(has) else np.nan,
-                    "mean_height_db": (
-                        pd.to_numeric(has[f"{kind}_height_db"]).mean() if len(has) else np.nan
-                    ),
-                }
-            )
-    return pd.DataFrame(rows, columns=list(APERIODIC_PEAK_COLUMNS))
 
 
 def connectivity_summary(
@@ -608,13 +283,13 @@ def connectivity_summary(
         bands, metrics and pairs by first appearance.
     """
     if connectivity is None or connectivity.empty:
-        return _empty(CONNECTIVITY_SUMMARY_COLUMNS)
+        return empty_table(CONNECTIVITY_SUMMARY_COLUMNS)
     keys = ["band", "metric", "node_a", "node_b"]
     rows = connectivity[connectivity["state"].isin([baseline, target])].copy()
     rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
     rows = rows[np.isfinite(rows["value"].to_numpy(dtype=float))]
     if rows.empty:
-        return _empty(CONNECTIVITY_SUMMARY_COLUMNS)
+        return empty_table(CONNECTIVITY_SUMMARY_COLUMNS)
     means = subject_state_means(rows, keys, "value", linear=False)
     out = means[keys].drop_duplicates().reset_index(drop=True)
     for role, state in (("baseline", baseline), ("target", target)):
@@ -676,7 +351,7 @@ def changed_verdict_rates(power: pd.DataFrame) -> pd.DataFrame:
 
 def _roc_table(predictions: pd.DataFrame | None) -> pd.DataFrame:
     if predictions is None or predictions.empty:
-        return _empty(CLASSIFICATION_ROC_COLUMNS)
+        return empty_table(CLASSIFICATION_ROC_COLUMNS)
     from eegstate.classify import roc_curves
 
     out = roc_curves(predictions.astype({"subject": str}))
@@ -759,22 +434,13 @@ def report_summaries(
 
 
 __all__ = [
-    "APERIODIC_PARAMETERS",
     "CHANGED_RATE_COLUMNS",
     "SUMMARY_TABLES",
-    "aperiodic_changes",
-    "aperiodic_contrasts",
-    "aperiodic_peaks",
-    "aperiodic_site",
     "changed_verdict_rates",
     "channel_state_means",
     "claim_site",
     "connectivity_summary",
-    "group_changes",
-    "network_changes",
-    "power_changes",
     "psd_summary",
     "report_summaries",
     "state_coverage",
-    "subject_changes",
 ]

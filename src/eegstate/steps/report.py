@@ -1,9 +1,9 @@
 """Report step: read the group tables, write the group HTML report and its figures.
 
 The report renders tables written by earlier steps (statistics, classification, power); this
-step only reads them. The one regrouping it does is :func:`eegstate.stats.summaries.
-changed_verdict_rates` of ``power.tsv`` (written by ``eegstate power``, which runs after the
-statistics step).
+step only reads them. The one regrouping it does is
+:func:`eegstate.stats.summaries.changed_verdict_rates` of ``power.tsv`` (written by
+``eegstate power``, which runs after the statistics step).
 """
 
 from __future__ import annotations

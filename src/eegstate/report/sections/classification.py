@@ -28,17 +28,18 @@ def _accuracy(value: Any, low: Any, high: Any) -> str:
 
 
 def permutation_text(summary: Mapping[str, Any]) -> str:
-    """The permutation p with its kind and floor, e.g. ``0.004 (Monte Carlo, 500 ...)``."""
+    """The permutation p with its kind and floor, e.g. ``0.00399 (Monte Carlo, 500 ...)``."""
     p = summary.get("p_value")
     if p is None:
         return "no permutation test (classification.n_permutations: 0)"
-    kind = {True: "exact, every labelling", False: "Monte Carlo"}.get(
-        summary.get("permutation_exact"), "permutation"
-    )
-    text = f"{fmt.significant(p, 2)} ({kind}, {summary.get('n_permutations')} permutations"
+    if summary.get("permutation_exact"):
+        kind = f"exact over all {summary.get('n_distinct_labellings')} labellings"
+    else:
+        kind = f"Monte Carlo, {summary.get('n_permutations')} permutations"
+    text = f"{fmt.significant(p, 3)} ({kind}"
     floor = summary.get("p_value_floor")
     if floor is not None:
-        text += f"; smallest attainable p {fmt.significant(floor, 2)}"
+        text += f"; smallest attainable p {fmt.significant(floor, 3)}"
     return text + ")"
 
 
@@ -71,7 +72,7 @@ def comparison_table(summary: Mapping[str, Any], ctx: ReportContext) -> Table:
             ),
             fmt.plain(summary.get("roc_auc"), 3),
             fmt.text(summary.get("n_subjects")),
-            fmt.significant(summary.get("p_value"), 2),
+            fmt.significant(summary.get("p_value"), 3),
         )
     ]
     other = summary.get("normalize_comparison")
