@@ -11,13 +11,17 @@ import os
 import shutil
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
-from test_report import REPORT_KW, _synthetic_study
+from report_helpers import (
+    classification_results,
+    power_table,
+    run_report,
+    run_stats,
+    study_config,
+    synthetic_study,
+)
 
-from eegstate.report import GroupResults, write_group_report
-from eegstate.tables import CLAIMS_COLUMNS
+from eegstate.io import read_table, write_table
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -48,17 +52,15 @@ def _chromium() -> str:
 
 @pytest.fixture(scope="module")
 def report_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    study = _synthetic_study()
-    claims = pd.DataFrame(
-        [
-            ("alpha_abolished", "posterior alpha power", -1.7, -1.9, -1.5, 0.0005, 4, "reduced"),
-            ("theta_emerges", "theta power", 0.1, -0.2, 0.4, 0.6, 4, "unchanged"),
-            ("gamma_increases", "gamma power", np.nan, np.nan, np.nan, np.nan, 0, "not_testable"),
-        ],
-        columns=list(CLAIMS_COLUMNS[:-1]),
-    ).assign(caveat=["peak in 4/4", "no significant change", "band above 40 Hz"])
-    out = tmp_path_factory.mktemp("browser") / "report.html"
-    write_group_report(out, **study, **REPORT_KW, results=GroupResults(claims=claims))
+    """A report of the synthetic study with every section filled (power included)."""
+    folder = tmp_path_factory.mktemp("browser")
+    config = study_config()
+    subjects = [f"sub-{i:02d}" for i in range(1, 5)]
+    decoding = classification_results(subjects, p_value=0.125, p_floor=0.125)
+    paths = run_stats(synthetic_study(), folder, config, classification=decoding)
+    power = write_table(power_table(), folder / "power.tsv")
+    out = folder / "report.html"
+    run_report(paths, config, out, power=power)
     return out
 
 
@@ -79,10 +81,15 @@ def test_report_renders_in_chromium(report_path: Path) -> None:
                 "Array.from(document.images).map(img => img.complete ? img.naturalWidth : 0)"
             )
             claims_rows = page.locator("#claims-table tbody tr").count()
+            tests_rows = page.locator("#claims-tests tbody tr").count()
+            power_rows = page.locator("#power-table tbody tr").count()
             title = page.title()
         finally:
             browser.close()
     assert errors == []
     assert len(widths) >= 3 and all(w > 0 for w in widths), widths
-    assert claims_rows == 3
-    assert title == "Synthetic report <test>"
+    folder = report_path.parent
+    assert claims_rows == len(read_table(folder / "claims.tsv"))
+    assert tests_rows == len(read_table(folder / "claims_tests.tsv"))
+    assert power_rows == 3
+    assert title == "eegstate group report — synthetic: dissociative vs baseline"

@@ -123,11 +123,20 @@ def test_envelope_coupling_falls_on_average(simulated):
 
 
 def test_figures(simulated):
+    from eegstate.stats.changes import group_changes, network_changes
+    from eegstate.stats.summaries import connectivity_summary
+
     states = {"baseline": "baseline", "target": "dissociative"}
-    matrices = plot_connectivity_matrices(simulated["connectivity"], **states)
-    change = plot_dmn_change(simulated["summary"], **states, metric="aec_orth")
+    summary = connectivity_summary(simulated["connectivity"], **states)
+    matrices = plot_connectivity_matrices(summary, **states)
+    both = plot_connectivity_matrices(summary, **states, metrics=("aec_orth", "dwpli"))
+    changes = network_changes(simulated["summary"], **states, band="alpha", metrics=["aec_orth"])
+    change = plot_dmn_change(changes, group_changes(changes), **states, metrics=("aec_orth",))
     assert len(matrices.axes) == 6  # three panels and their colour bars
+    assert len(both.axes) == 12  # one row per metric
     assert len(change.axes) == 2
+    with pytest.raises(ValueError, match="no connectivity rows"):
+        plot_connectivity_matrices(summary, **states, band="gamma-none")
 
 
 def test_two_channel_recording_is_skipped_with_a_qc_note(tmp_path):

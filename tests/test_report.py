@@ -1,477 +1,458 @@
-"""Tests of eegstate.report: contrast/PSD summaries and the self-contained HTML report."""
+"""Tests of eegstate.report: the self-contained group report renders the statistics step's
+tables (claims on the dataset's own states, floors, normalisation, power) and computes nothing.
+"""
 
 from __future__ import annotations
 
+import ast
 import base64
+import dataclasses
+import html
 import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-from eegstate.report import (
-    GroupResults,
-    build_group_report,
-    psd_state_summary,
-    summarise_contrast,
-    write_group_report,
+from report_helpers import (
+    BASE,
+    classification_results,
+    placeholder_png,
+    power_table,
+    report_tables,
+    run_report,
+    run_stats,
+    study_config,
+    synthetic_study,
 )
-from eegstate.report import html as report_html
+
+from eegstate.io import read_table, write_table
+from eegstate.report import GroupTables, build_group_report, write_group_report
+from eegstate.report import figures as report_figures
+from eegstate.report import page as report_page
 from eegstate.report.claims_text import claim_sentence
-from eegstate.report.stats import bootstrap_mean_ci
-from eegstate.tables import (
-    BANDPOWER_COLUMNS,
-    CLAIMS_COLUMNS,
-    PSD_COLUMNS,
-    QC_COLUMNS,
-    REGION_BANDPOWER_COLUMNS,
-)
+from eegstate.steps.report import FIGURES
+from eegstate.tables import CLAIMS_COLUMNS
 
-BASE, TARG = "baseline", "dissociative"
-BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 13.0), "beta": (13.0, 30.0)}
-BANDS["gamma"] = (30.0, 45.0)
-REGIONS = {
-    "frontal": ["Fp1", "Fp2", "AF3", "AF4", "F7", "F3", "Fz", "F4", "F8"],
-    "central": ["FC5", "FC1", "FC2", "FC6", "C3", "Cz", "C4"],
-    "temporal": ["T7", "T8"],
-    "parietal": ["CP5", "CP1", "CP2", "CP6", "P7", "P3", "Pz", "P4", "P8"],
-    "occipital": ["PO3", "PO4", "O1", "Oz", "O2"],
-}
-CHANNELS = [ch for chans in REGIONS.values() for ch in chans]
-# Planted target - baseline differences (dB) per region x band; others are 0.
-PLANTED = {
-    ("occipital", "alpha"): -1.8,
-    ("parietal", "alpha"): -0.9,
-    ("frontal", "theta"): 0.6,
-    ("central", "gamma"): 1.2,
-}
-# Zero-mean per-subject perturbations: the mean difference equals the planted value exactly.
-SUBJECT_NOISE = np.array([-2.3, -0.4, 0.1, 0.9, 1.7])
+REPORT_DIR = Path(__file__).resolve().parents[1] / "src" / "eegstate" / "report"
+TITLE = "Synthetic report <test>"
+EYES = {"baseline": "eyes_open", "target": "eyes_closed"}
 
 
-def _region_table(noise_scale: float, extra_rows: list[dict] | None = None) -> pd.DataFrame:
-    rows = []
-    for s, eps in enumerate(SUBJECT_NOISE):
-        subject = f"sub-{s + 1:02d}"
-        for r_i, region in enumerate(REGIONS):
-            for b_i, (band, (fmin, fmax)) in enumerate(BANDS.items()):
-                base_db = 10.0 + r_i - 2.0 * b_i + 0.5 * s
-                diff = PLANTED.get((region, band), 0.0) + noise_scale * eps * (1 + b_i % 2)
-                for state, value in ((BASE, base_db), (TARG, base_db + diff)):
-                    rows.append(
-                        {
-                            "subject": subject,
-                            "session": "",
-                            "recording": f"{subject}_{state}",
-                            "state": state,
-                            "region": region,
-                            "band": band,
-                            "fmin": fmin,
-                            "fmax": fmax,
-                            "power_db": value,
-                            "relative_power": 0.1,
-                            "n_channels": len(REGIONS[region]),
-                        }
-                    )
-    rows.extend(extra_rows or [])
-    return pd.DataFrame(rows, columns=list(REGION_BANDPOWER_COLUMNS))
+def _subjects(n: int) -> list[str]:
+    return [f"sub-{i:02d}" for i in range(1, n + 1)]
 
 
-def _cell(table: pd.DataFrame, region: str, band: str) -> pd.Series:
-    hit = table[(table["region"] == region) & (table["band"] == band)]
-    assert len(hit) == 1
-    return hit.iloc[0]
+def _sentences(doc: str) -> list[str]:
+    return re.findall(r'<p class="verdict">(.*?)</p>', doc, re.S)
 
 
-# ----------------------------------------------------------------------------- contrasts
-
-
-def test_summarise_contrast_recovers_planted_means() -> None:
-    out = summarise_contrast(_region_table(0.3), BASE, TARG, n_bootstrap=500, seed=1)
-    assert list(out.columns) == [
-        "region",
-        "band",
-        "n_subjects",
-        "mean_db",
-        "ci_low",
-        "ci_high",
-        "n_decrease",
-        "n_increase",
-    ]
-    assert len(out) == len(REGIONS) * len(BANDS)
-    # bands ordered by frequency
-    assert list(dict.fromkeys(out["band"])) == list(BANDS)
-    for region in REGIONS:
-        for band in BANDS:
-            row = _cell(out, region, band)
-            planted = PLANTED.get((region, band), 0.0)
-            assert row["mean_db"] == pytest.approx(planted, abs=1e-9)
-            assert row["n_subjects"] == len(SUBJECT_NOISE)
-            assert row["ci_low"] <= planted <= row["ci_high"]
-            assert row["ci_low"] < row["ci_high"]
-    occ = _cell(out, "occipital", "alpha")  # -1.8 + 0.3 * 2 * noise -> all negative
-    assert (occ["n_decrease"], occ["n_increase"]) == (5, 0)
-    delta = _cell(out, "frontal", "delta")  # 0 + 0.3 * noise -> 2 lower, 3 higher
-    assert (delta["n_decrease"], delta["n_increase"]) == (2, 3)
-
-
-def test_contrast_ci_is_deterministic_and_narrows_with_less_noise() -> None:
-    kw = {"n_bootstrap": 1000, "ci_level": 0.9}
-    a = summarise_contrast(_region_table(0.5), BASE, TARG, seed=7, **kw)
-    b = summarise_contrast(_region_table(0.5), BASE, TARG, seed=7, **kw)
-    c = summarise_contrast(_region_table(0.5), BASE, TARG, seed=8, **kw)
-    pd.testing.assert_frame_equal(a, b)
-    assert not np.allclose(a[["ci_low", "ci_high"]], c[["ci_low", "ci_high"]])
-    quiet = summarise_contrast(_region_table(0.05), BASE, TARG, seed=7, **kw)
-    width_noisy = (a["ci_high"] - a["ci_low"]).to_numpy()
-    width_quiet = (quiet["ci_high"] - quiet["ci_low"]).to_numpy()
-    assert np.all(width_quiet < width_noisy)
-    # Same resamples, scaled noise: the interval width scales with the noise.
-    np.testing.assert_allclose(width_quiet, width_noisy / 10.0, rtol=1e-9)
-    wider = summarise_contrast(_region_table(0.5), BASE, TARG, seed=7, n_bootstrap=1000)
-    assert np.all((wider["ci_high"] - wider["ci_low"]).to_numpy() >= width_noisy - 1e-12)
-
-
-def test_subjects_missing_a_state_are_not_in_contrasts() -> None:
-    lonely = [
-        {
-            "subject": "sub-99",
-            "session": "",
-            "recording": "sub-99_baseline",
-            "state": BASE,
-            "region": region,
-            "band": band,
-            "fmin": fmin,
-            "fmax": fmax,
-            "power_db": 80.0,
-            "relative_power": 0.1,
-            "n_channels": 1,
-        }
-        for region in REGIONS
-        for band, (fmin, fmax) in BANDS.items()
-    ]
-    ref = summarise_contrast(_region_table(0.3), BASE, TARG, n_bootstrap=200)
-    out = summarise_contrast(_region_table(0.3, lonely), BASE, TARG, n_bootstrap=200)
-    assert (out["n_subjects"] == len(SUBJECT_NOISE)).all()
-    pd.testing.assert_frame_equal(out, ref)
-
-
-def test_recordings_of_one_state_are_averaged_in_linear_power() -> None:
-    rows = []
-    for subject, base_values, target_value in (("s1", [0.0, 10.0], 0.0), ("s2", [0.0], 1.0)):
-        for i, value in enumerate(base_values):
-            rows.append((subject, BASE, f"{subject}_b{i}", value))
-        rows.append((subject, TARG, f"{subject}_t", target_value))
-    df = pd.DataFrame(
-        [
-            {
-                "subject": s,
-                "session": "",
-                "recording": rec,
-                "state": st,
-                "region": "occipital",
-                "band": "alpha",
-                "fmin": 8.0,
-                "fmax": 13.0,
-                "power_db": v,
-                "relative_power": 0.1,
-                "n_channels": 5,
-            }
-            for s, st, rec, v in rows
-        ]
-    )
-    out = summarise_contrast(df, BASE, TARG, n_bootstrap=100)
-    s1 = 0.0 - 10.0 * np.log10((1.0 + 10.0) / 2.0)
-    assert out.loc[0, "mean_db"] == pytest.approx((s1 + 1.0) / 2.0, abs=1e-12)
-    assert out.loc[0, "n_subjects"] == 2
-    assert (out.loc[0, "n_decrease"], out.loc[0, "n_increase"]) == (1, 1)
-
-
-def test_bootstrap_edge_cases_and_validation() -> None:
-    mean, low, high = bootstrap_mean_ci(np.array([2.5]))
-    assert float(mean) == float(low) == float(high) == 2.5
-    mean, low, high = bootstrap_mean_ci(np.array([1.0, 1.0, 1.0]))
-    assert float(low) == float(high) == 1.0
-    with pytest.raises(ValueError, match="ci_level"):
-        summarise_contrast(_region_table(0.1), BASE, TARG, ci_level=1.5)
-    with pytest.raises(ValueError, match="differ"):
-        summarise_contrast(_region_table(0.1), BASE, BASE)
-
-
-# ----------------------------------------------------------------------------- PSD summary
-
-
-def _psd_table(freqs: np.ndarray, subjects: int = 4) -> pd.DataFrame:
-    rows = []
-    for s in range(subjects):
-        for state, offset in ((BASE, 0.0), (TARG, -2.0)):
-            for ch in ("O1", "Oz", "Fz"):
-                ch_offset = 3.0 if ch == "Fz" else 0.0
-                for f in freqs:
-                    rows.append(
-                        (
-                            f"sub-{s}",
-                            "",
-                            f"sub-{s}_{state}",
-                            state,
-                            ch,
-                            f,
-                            20.0 - 0.2 * f + offset + s + ch_offset,
-                        )
-                    )
-    return pd.DataFrame(rows, columns=list(PSD_COLUMNS))
-
-
-def test_psd_state_summary_shape_and_values() -> None:
-    freqs = np.arange(1.0, 46.0, 0.5)
-    psd = _psd_table(freqs)
-    out = psd_state_summary(psd, ci_level=0.95, n_bootstrap=300, seed=0, channels=["o1", "OZ"])
-    assert list(out.columns) == ["state", "freq", "mean_db", "ci_low", "ci_high", "n_subjects"]
-    assert len(out) == 2 * freqs.size
-    assert list(dict.fromkeys(out["state"])) == [BASE, TARG]
-    assert (out["n_subjects"] == 4).all()
-    base = out[out["state"] == BASE]
-    np.testing.assert_allclose(base["freq"], freqs)
-    # O1 and Oz share the value, so the linear channel average is exact; mean over s=0..3 is 1.5
-    np.testing.assert_allclose(base["mean_db"], 20.0 - 0.2 * freqs + 1.5, atol=1e-9)
-    targ = out[out["state"] == TARG]
-    np.testing.assert_allclose(targ["mean_db"].to_numpy(), base["mean_db"].to_numpy() - 2.0)
-    assert (out["ci_low"] <= out["mean_db"]).all() and (out["mean_db"] <= out["ci_high"]).all()
-    # All channels: the linear mean of (x, x, x + 3 dB) is x + 10*log10((2 + 10**0.3) / 3).
-    every = psd_state_summary(psd, ci_level=0.95, n_bootstrap=300, seed=0)
-    shift = 10.0 * np.log10((2.0 + 10.0**0.3) / 3.0)
-    np.testing.assert_allclose(every["mean_db"], out["mean_db"] + shift, atol=1e-9)
-
-
-# ----------------------------------------------------------------------------- report
-
-
-def _synthetic_study(n_subjects: int = 5, seed: int = 0) -> dict:
-    """Channel band power, region band power, PSD and QC for a small synthetic study.
-
-    The last subject has no target recording. A few channel names are upper-cased to check
-    case-insensitive matching against the montage.
-    """
-    import mne
-
-    rng = np.random.default_rng(seed)
-    region_of = {ch: region for region, chans in REGIONS.items() for ch in chans}
-    shown = {ch: (ch.upper() if ch in ("Fp1", "Cz", "Oz") else ch) for ch in CHANNELS}
-    recordings = []
-    for s in range(n_subjects):
-        subject = f"sub-{s + 1:02d}"
-        states = (BASE,) if s == n_subjects - 1 else (BASE, TARG)
-        recordings.extend((subject, state) for state in states)
-
-    freqs = np.arange(1.0, 45.5, 0.5)
-    subject_offset = {subject: rng.normal(0, 2.0) for subject, _ in recordings}
-    bp_rows, psd_rows = [], []
-    for subject, state in recordings:
-        rec = f"{subject}_task-{state}"
-        subj_offset = subject_offset[subject] + rng.normal(0, 0.1)
-        for ch in CHANNELS:
-            region = region_of[ch]
-            posterior = region in ("parietal", "occipital")
-            alpha_gain = (6.0 if posterior else 2.0) - (1.8 if state == TARG and posterior else 0.0)
-            spectrum = (
-                25.0
-                - 12.0 * np.log10(freqs)
-                + alpha_gain * np.exp(-0.5 * ((freqs - 10.0) / 1.5) ** 2)
-                + subj_offset
-                + rng.normal(0, 0.3, freqs.size)
-            )
-            psd_rows.extend(
-                (subject, "", rec, state, shown[ch], f, v)
-                for f, v in zip(freqs, spectrum, strict=True)
-            )
-            lin = 10.0 ** (spectrum / 10.0)
-            total = lin.sum()
-            for band, (fmin, fmax) in BANDS.items():
-                sel = (freqs >= fmin) & (freqs < fmax)
-                power = lin[sel].sum() * 0.5
-                ident = (subject, "", rec, state, shown[ch], region, band, fmin, fmax)
-                bp_rows.append((*ident, 10.0 * np.log10(power), lin[sel].sum() / total, 40))
-    bandpower = pd.DataFrame(bp_rows, columns=list(BANDPOWER_COLUMNS))
-    psd = pd.DataFrame(psd_rows, columns=list(PSD_COLUMNS))
-    keys = ["subject", "session", "recording", "state", "region", "band", "fmin", "fmax"]
-    region_bp = (
-        bandpower.assign(lin=10.0 ** (bandpower["power_db"] / 10.0))
-        .groupby(keys, sort=False)
-        .agg(lin=("lin", "mean"), relative_power=("relative_power", "mean"), n=("lin", "size"))
-        .reset_index()
-    )
-    region_bp["power_db"] = 10.0 * np.log10(region_bp.pop("lin"))
-    region_bp = region_bp.rename(columns={"n": "n_channels"})[list(REGION_BANDPOWER_COLUMNS)]
-
-    qc_rows = []
-    for subject, state in [*recordings, ("sub-77", TARG)]:
-        excluded = "too few epochs (3 < 5)" if subject == "sub-77" else ""
-        bad = "T7" if subject == "sub-02" else ""
-        qc_rows.append(
-            {
-                "subject": subject,
-                "session": "",
-                "recording": f"{subject}_task-{state}",
-                "state": state,
-                "path": f"/data/{subject}_{state}.edf",
-                "sfreq_raw": 160.0,
-                "sfreq": 160.0,
-                "duration_s": 120.0,
-                "n_channels": 32,
-                "bad_channels": bad,
-                "n_bad_channels": int(bool(bad)),
-                "n_epochs_total": 60,
-                "n_epochs_kept": 3 if excluded else 55,
-                "n_epochs_dropped": 57 if excluded else 5,
-                "reject_threshold_uv": 412.5,
-                "excluded": excluded,
-            }
-        )
-    qc = pd.DataFrame(qc_rows, columns=list(QC_COLUMNS))
-
-    info = mne.create_info(CHANNELS, 250.0, "eeg")
-    # MNE >= 1.13 renames the template montage; same positions.
-    name = "colin27_1005" if "colin27_1005" in mne.channels.get_builtin_montages() else None
-    info.set_montage(name or "standard_1005")
-    return {
-        "bandpower": bandpower,
-        "region_bandpower": region_bp,
-        "psd": psd,
-        "qc": qc,
-        "info": info,
-    }
-
-
-REPORT_KW = {
-    "baseline": BASE,
-    "target": TARG,
-    "dataset": "Synthetic <demo> & co",
-    "config": {
-        "dataset": "synthetic",
-        "bandpower": {"bands": {k: list(v) for k, v in BANDS.items()}},
-    },
-    "seed": 3,
-    "n_bootstrap": 300,
-    "title": "Synthetic report <test>",
-}
+def _section(doc: str, key: str) -> str:
+    match = re.search(rf'<section id="{key}">(.*?)</section>', doc, re.S)
+    assert match, key
+    return match.group(1)
 
 
 @pytest.fixture(scope="module")
-def study() -> dict:
-    return _synthetic_study()
+def small(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """4 paired subjects: no test can reach alpha (floors); decoding at its floor 0.125."""
+    folder = tmp_path_factory.mktemp("small")
+    config = study_config()
+    study = synthetic_study(5)
+    decoding = classification_results(_subjects(4), p_value=0.125, p_floor=0.125)
+    paths = run_stats(study, folder, config, classification=decoding)
+    sink: dict[str, bytes] = {}
+    doc = build_group_report(
+        report_tables(paths), config=config, info=study["info"], title=TITLE, figure_sink=sink
+    )
+    return {"paths": paths, "config": config, "study": study, "doc": doc, "sink": sink}
 
 
 @pytest.fixture(scope="module")
-def report(study: dict) -> str:
-    return build_group_report(**study, **REPORT_KW)
+def large(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """10 paired subjects, connectivity and classification (with the normalize comparison)."""
+    folder = tmp_path_factory.mktemp("large")
+    config = study_config(connectivity={"enabled": True})
+    decoding = classification_results(_subjects(10), p_value=0.002, p_floor=0.001)
+    paths = run_stats(
+        synthetic_study(11), folder, config, connectivity=True, classification=decoding
+    )
+    doc = run_report(paths, config, folder / "report.html")
+    return {"paths": paths, "config": config, "doc": doc, "folder": folder}
 
 
-def test_report_is_self_contained_html(report: str) -> None:
-    assert report.startswith("<!DOCTYPE html>")
-    assert '<meta charset="utf-8">' in report
-    assert "<script" not in report.lower()
-    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", report, re.I)
-    assert "http://" not in report and "https://" not in report
-    imgs = re.findall(r"<img\b[^>]*>", report)
-    assert len(imgs) >= 3  # PSD, topomaps, paired plot
+@pytest.fixture(scope="module")
+def eyes(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """An eyes-open vs eyes-closed dataset (no ketamine anywhere in its states)."""
+    folder = tmp_path_factory.mktemp("eyes")
+    config = study_config(dataset="eegbci", **EYES)
+    paths = run_stats(
+        synthetic_study(11, baseline=EYES["baseline"], target=EYES["target"]), folder, config
+    )
+    doc = build_group_report(report_tables(paths), config=config)
+    return {"paths": paths, "doc": doc}
+
+
+# ----------------------------------------------------------------------------- the page
+
+
+def test_report_is_self_contained_html(small: dict) -> None:
+    doc = small["doc"]
+    assert doc.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in doc
+    assert "<script" not in doc.lower()
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", doc, re.I)
+    assert "http://" not in doc and "https://" not in doc
+    imgs = re.findall(r"<img\b[^>]*>", doc)
+    assert len(imgs) >= 5  # PSD, topomaps, aperiodic, paired plot, classification
     for tag in imgs:
         assert re.search(r'\balt="[^"]+"', tag), tag
         uri = re.search(r'\bsrc="data:image/png;base64,([A-Za-z0-9+/=]+)"', tag)
         assert uri, tag[:80]
         assert base64.b64decode(uri.group(1), validate=True).startswith(b"\x89PNG\r\n\x1a\n")
+    text = re.sub(r"<[^>]+>", " ", doc.split("<pre>")[0])
+    assert not re.search(r"\bnan\b", text, re.I)  # missing values never show as "nan"
 
 
-def test_report_contents(report: str, study: dict) -> None:
-    # Title and dataset are escaped, never raw.
-    assert "<title>Synthetic report &lt;test&gt;</title>" in report
-    assert "Synthetic &lt;demo&gt; &amp; co" in report
-    assert "<demo>" not in report
-    for band in BANDS:
-        assert band in report
+def test_report_contents(small: dict) -> None:
+    doc, study = small["doc"], small["study"]
+    assert "<title>Synthetic report &lt;test&gt;</title>" in doc
+    assert "<test>" not in doc
+    for band in ("delta", "theta", "alpha", "beta", "gamma"):
+        assert band in doc
     # Plain-language sentence for occipital alpha with the pairing count.
-    assert re.search(r"alpha \(8–13 Hz\), occipital: −\d\.\d dB \[", report)
-    assert "4/4 subjects lower" in report
-    assert "Whitham et al. 2007" in report
-    # The subject without a target recording is named and counted.
-    assert "sub-05 (no dissociative)" in report
-    # QC: every recording appears, the excluded one is highlighted.
+    assert re.search(r"alpha \(8–13 Hz\), occipital: −\d\.\d dB \[", doc)
+    assert "4/4 subjects lower" in doc
+    assert "Whitham et al. 2007" in doc
+    assert "sub-05 (no dissociative)" in doc  # the subject without a target recording
     for rec in study["qc"]["recording"]:
-        assert f"<td>{rec}</td>" in report
-    excluded = re.findall(r'<tr class="excluded">(.*?)</tr>', report, re.S)
+        assert f"<td>{rec}</td>" in doc
+    excluded = re.findall(r'<tr class="excluded">(.*?)</tr>', doc, re.S)
     assert len(excluded) == 1 and "sub-77" in excluded[0]
-    # Section order and configuration/versions.
     order = ["What the data say", "Band × region", "Power spectra", "topographies", "Aperiodic"]
-    order += ["Per-subject", "Default-mode", "classification", "Quality", "Data citation"]
-    positions = [report.index(word) for word in order]
+    order += ["Per-subject", "Default-mode", "State classification", "Statistical power"]
+    order += ["Quality", "Data citation"]
+    positions = [doc.index(word) for word in order]
     assert positions == sorted(positions)
-    assert "bands:" in report and "numpy" in report and "matplotlib" in report
+    assert "bands:" in doc and "numpy" in doc and "matplotlib" in doc
+    assert doc.index('id="claims-table"') < doc.index("Band × region contrast")
+    assert set(small["sink"]) == set(FIGURES)
+    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in small["sink"].values())
 
 
-def test_report_is_reproducible_and_leaks_no_figures(report: str, study: dict) -> None:
+def test_report_is_reproducible_and_leaks_no_figures(small: dict) -> None:
     import matplotlib.pyplot as plt
 
     assert plt.get_fignums() == []
-    again = build_group_report(**study, **REPORT_KW)
-    assert again == report
+    again = build_group_report(
+        report_tables(small["paths"]),
+        config=small["config"],
+        info=small["study"]["info"],
+        title=TITLE,
+    )
+    assert again == small["doc"]
     assert plt.get_fignums() == []
 
 
-def test_write_group_report_is_atomic(
-    tmp_path: Path, study: dict, report: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    out = write_group_report(tmp_path / "sub" / "report.html", **study, **REPORT_KW)
+def test_write_group_report_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import eegstate.io
+
+    tables = GroupTables(qc=synthetic_study(3)["qc"])
+    config = study_config()
+    out = write_group_report(tmp_path / "sub" / "report.html", tables, config=config)
     assert out == tmp_path / "sub" / "report.html"
-    assert out.read_text(encoding="utf-8") == report
+    text = out.read_text(encoding="utf-8")
+    assert text == build_group_report(tables, config=config)
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
 
     def boom(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(report_html.os, "replace", boom)
-    monkeypatch.setattr(report_html, "build_group_report", lambda **kw: "<!DOCTYPE html>")
+    monkeypatch.setattr(eegstate.io.os, "replace", boom)
+    monkeypatch.setattr(report_page, "build_group_report", lambda *a, **kw: "<!DOCTYPE html>")
     with pytest.raises(OSError, match="disk full"):
-        write_group_report(out, **study, **REPORT_KW)
+        write_group_report(out, tables, config=config)
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]
-    assert out.read_text(encoding="utf-8") == report
+    assert out.read_text(encoding="utf-8") == text
 
 
-# ----------------------------------------------------------------------------- claims, figures
+def test_every_section_says_what_is_missing() -> None:
+    sink: dict[str, bytes] = {}
+    doc = build_group_report(
+        GroupTables(qc=synthetic_study(3)["qc"]), config=study_config(), figure_sink=sink
+    )
+    assert "Claims were not evaluated" in doc
+    assert "statistics step did not run" in doc
+    assert "DMN connectivity: step not run" in doc
+    assert "Classification: step not run" in doc
+    assert "eegstate power RESULTS_DIR" in doc
+    assert set(sink) == set(FIGURES)  # placeholders keep the figure files
 
 
-CLAIMS = pd.DataFrame(
+# ----------------------------------------------------------------------------- claims
+
+
+ROWS = pd.DataFrame(
     [
-        ("alpha_abolished", "posterior alpha", -1.74, -1.93, -1.52, 0.0005, 12, "reduced", "pk"),
-        ("gamma_increases", "gamma", np.nan, np.nan, np.nan, np.nan, 0, "not_testable", "100 Hz"),
+        ("alpha_abolished", "posterior alpha", 11.44, 10.2, 12.6, 0.0005, 12, "increased", "pk"),
+        ("gamma_increases", "gamma", np.nan, np.nan, np.nan, np.nan, 2, "not_testable", "100 Hz"),
     ],
     columns=list(CLAIMS_COLUMNS),
 )
 
 
-def test_claim_sentences_state_verdict_and_numbers() -> None:
-    alpha, gamma = CLAIMS.to_dict("records")
-    assert claim_sentence(alpha) == (
-        "Alpha is reduced, not abolished: posterior alpha −1.7 dB [−1.9, −1.5], "
-        "p < 0.001 (Holm), n = 12; pk."
+def test_claim_sentence_is_about_the_datasets_states() -> None:
+    alpha, gamma = ROWS.to_dict("records")
+    assert claim_sentence(alpha, **EYES) == (
+        "eyes_closed vs eyes_open: posterior alpha +11.4 dB [10.2, 12.6], p < 0.001 (Holm), "
+        "n = 12 — alpha increased, not abolished."
     )
-    assert claim_sentence(gamma).startswith("Not testable:")
-    assert "100 Hz" in claim_sentence(gamma)
+    text = claim_sentence(gamma, **EYES)
+    assert text == "eyes_closed vs eyes_open: n = 2 — not testable: 100 Hz."
+    step = claim_sentence({**gamma, "n_subjects": 0, "caveat": "step not run"}, **EYES)
+    assert step == "eyes_closed vs eyes_open — not testable: step not run."
+    assert "unchanged" not in text and "not changed" not in text
 
 
-def test_report_with_results_puts_claims_first_and_fills_the_figure_sink(study: dict) -> None:
-    sink: dict[str, bytes] = {}
-    doc = build_group_report(
-        **study,
-        **REPORT_KW,
-        results=GroupResults(claims=CLAIMS, citation="Doe 2020"),
-        figure_sink=sink,
+def test_eyes_dataset_claims_read_on_its_own_states(eyes: dict) -> None:
+    doc = eyes["doc"]
+    sentences = _sentences(doc)
+    assert len(sentences) == 5
+    for sentence in sentences:
+        assert sentence.startswith("eyes_closed vs eyes_open")
+        assert "ketamine" not in sentence.lower() and "dissociative" not in sentence
+    assert doc.count("come from popular accounts of ketamine") == 1
+    assert "&#34;Ketamine completely abolishes the alpha state&#34;" in doc  # the hypothesis
+    claims = read_table(eyes["paths"]["claims"]).set_index("claim")
+    alpha = claims.loc["alpha_abolished"]
+    assert alpha["verdict"] == "reduced"  # posterior alpha planted lower in the target state
+    assert sentences[0].startswith(
+        f"eyes_closed vs eyes_open: posterior alpha −{-alpha['effect']:.1f} dB"
     )
-    assert doc.index('id="claims-table"') < doc.index("Band × region contrast")
-    assert "Alpha is reduced, not abolished" in doc
-    assert "Data:</strong> Doe 2020" in doc
-    assert "step not run" in doc  # connectivity and classification sections
-    assert set(sink) == {"psd", "topomaps", "aperiodic", "dmn", "classification"}
-    assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in sink.values())
+    assert sentences[3] == (
+        "eyes_closed vs eyes_open — not testable: step not run (connectivity disabled or its "
+        "outputs missing)."
+    )
+
+
+def test_not_testable_claims_explain_their_floor(small: dict) -> None:
+    sentences = _sentences(small["doc"])
+    claims = read_table(small["paths"]["claims"])
+    assert (claims["verdict"] == "not_testable").all()  # 4 subjects: no test can decide
+    for sentence in sentences:
+        assert "— not testable: " in sentence
+        assert "unchanged" not in sentence
+    decoding = sentences[-1]
+    assert "permutation p = 0.125 (smallest attainable 0.125)" in decoding
+    assert "0.125 (exact over all 16 labellings; smallest attainable p 0.125)" in small["doc"]
+    assert "cannot give p below 0.125" in decoding
+    section = _section(small["doc"], "classification")
+    assert "cannot give a p below 0.125" in section and "not testable" in section
+
+
+def test_claims_tests_table(large: dict) -> None:
+    tests = read_table(large["paths"]["claims_tests"])
+    section = _section(large["doc"], "claims")
+    rows = re.findall(r"<tr>(.*?)</tr>", section.split('id="claims-tests"')[1].split("</table>")[0])
+    assert len(rows) == len(tests) + 1  # header row
+    assert {"alpha_power", "dmn_dwpli", "control_aec_orth"} <= set(tests["test"])
+    for name in tests["test"]:
+        assert f"<td>{name}</td>" in section
+
+
+# ----------------------------------------------------------------------------- floors
+
+
+def test_floor_note_replaces_significance_columns(small: dict, large: dict) -> None:
+    stats = read_table(small["paths"]["stats_regions"])
+    assert (stats["p_floor"] >= 0.05).all()
+    section = html.unescape(_section(small["doc"], "contrasts"))
+    floor = f"{stats['p_floor'].min():.3g}"
+    assert (
+        f"With 4 subjects and Holm's adjustment over {len(stats)} band × region tests, the "
+        f"smallest attainable adjusted p is {floor}, not below α = 0.05"
+    ) in section
+    assert "Holm p" not in section and "Wilcoxon p" not in section and 'class="sig"' not in section
+    assert "[−" in section  # effect sizes and intervals stay
+    big = _section(large["doc"], "contrasts")
+    assert "smallest attainable adjusted p" not in big
+    assert "<th>Holm p</th>" in big and 'class="sig"' in big
+
+
+# ----------------------------------------------------------------------------- classification
+
+
+def test_normalisation_comparison_table(large: dict) -> None:
+    section = _section(large["doc"], "classification")
+    table = section.split('id="normalisation"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    assert len(rows) == 3  # header, main, none
+    assert "subject (main result)" in rows[1] and "0.912" in rows[1] and "[0.850, 0.970]" in rows[1]
+    assert "none (a new person&#39;s single recording)" in rows[2]
+    assert "0.734" in rows[2] and "[0.610, 0.830]" in rows[2] and "not tested" in rows[2]
+    assert "assumes between-subject differences are negligible" in rows[2]
+    assert "assumes the recordings span its states" in rows[1]
+
+
+# ----------------------------------------------------------------------------- DMN
+
+
+def _cells(html: str) -> list[list[str]]:
+    return [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in re.findall(r"<tr>(.*?)</tr>", html)]
+
+
+def test_dmn_section_shows_both_metrics_from_claims_tests(large: dict) -> None:
+    section = _section(large["doc"], "dmn")
+    tests = read_table(large["paths"]["claims_tests"]).set_index("test")
+    shown = {(cells[0], cells[1].split(" (")[0]): cells for cells in _cells(section) if cells}
+    for metric in ("aec_orth", "dwpli"):
+        for test, label in (
+            (f"dmn_{metric}", "within DMN"),
+            (f"control_{metric}", "within control network"),
+        ):
+            cells = shown[(metric, label)]
+            effect = f"{tests.loc[test, 'effect']:+.4f}".replace("-", "−")
+            assert cells[2:4] == [str(tests.loc[test, "n_subjects"]), effect], (metric, label)
+    assert len(re.findall(r"<img\b", section)) == 2  # matrices and per-subject changes
+
+
+# ----------------------------------------------------------------------------- power
+
+
+def test_power_section_with_and_without_power_inputs(large: dict, tmp_path: Path) -> None:
+    assert "eegstate power RESULTS_DIR" in _section(large["doc"], "power")
+    power = write_table(power_table(), tmp_path / "power.tsv")
+    png = tmp_path / "power.png"
+    png.write_bytes(placeholder_png("power"))
+    doc = run_report(
+        large["paths"], large["config"], tmp_path / "report.html", power=power, power_figure=png
+    )
+    section = _section(doc, "power")
+    assert "eegstate power RESULTS_DIR" not in section
+    cells = _cells(section.split('id="power-table"')[1].split("</table>")[0])[1:]
+    assert cells[0] == ["alpha_abolished", "8", "0.80", "± 0.04", "0.03", "± 0.02", "0.05", "100"]
+    assert cells[1][:6] == ["alpha_abolished", "16", "0.99", "± 0.01", "0.05", "± 0.02"]
+    assert cells[2][:6] == ["gamma_increases", "8", "0.00", "± 0.00", "0.00", "± 0.00"]
+    assert base64.b64encode(png.read_bytes()).decode("ascii") in section
+
+
+# ----------------------------------------------------------------------------- provenance
+
+
+def _numbers(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def test_claim_sentence_numbers_are_table_values(large: dict) -> None:
+    claims = read_table(large["paths"]["claims"])
+    summary = large["paths"]["classification"].read_text()
+    floor = float(re.search(r'"p_value_floor": ([0-9.e-]+)', summary).group(1))
+    for row, sentence in zip(claims.to_dict("records"), _sentences(large["doc"]), strict=True):
+        values = [
+            abs(float(row[k])) for k in ("effect", "ci_low", "ci_high", "p_value", "n_subjects")
+        ]
+        values += [floor, 0.001]  # the floor of the decoding sentence, "p < 0.001"
+        for number in _numbers(sentence.split(" — ")[0].split(": ", 1)[1]):
+            decimals = len(number.split(".")[1]) if "." in number else 0
+            assert any(
+                abs(float(number) - v) <= 0.5 * 10**-decimals + 1e-12
+                or float(f"{v:.2g}") == float(number)
+                or float(f"{v:.3g}") == float(number)
+                for v in values
+            ), (number, sentence)
+
+
+def test_figures_draw_the_summary_tables(large: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, object] = {}
+    plot_psd, plot_paired = report_figures.plot_psd, report_figures.plot_paired
+
+    def spy_psd(panels, *args, **kwargs):
+        seen["psd"] = panels
+        return plot_psd(panels, *args, **kwargs)
+
+    def spy_paired(changes, means, *args, **kwargs):
+        seen["paired"] = (changes, means)
+        return plot_paired(changes, means, *args, **kwargs)
+
+    monkeypatch.setattr(report_figures, "plot_psd", spy_psd)
+    monkeypatch.setattr(report_figures, "plot_paired", spy_paired)
+    paths = large["paths"]
+    build_group_report(report_tables(paths), config=large["config"])
+    summary = read_table(paths["psd_summary"])
+    shown = pd.concat([rows for _, rows in seen["psd"]])
+    pd.testing.assert_frame_equal(shown.reset_index(drop=True), summary)
+    changes, means = seen["paired"]
+    for drawn, name in ((changes, "subject_changes"), (means, "group_changes")):
+        expected = read_table(paths[name])
+        expected = expected[expected["measure"] == "power_db"].reset_index(drop=True)
+        pd.testing.assert_frame_equal(drawn.reset_index(drop=True), expected)
+    # The PSD figure would change with the table: perturb one value, the drawn panel follows.
+    tables = report_tables(paths)
+    moved = tables.psd_summary.assign(mean_db=tables.psd_summary["mean_db"] + 1.0)
+    build_group_report(dataclasses.replace(tables, psd_summary=moved), config=large["config"])
+    np.testing.assert_allclose(
+        pd.concat([r for _, r in seen["psd"]])["mean_db"], summary["mean_db"] + 1.0
+    )
+
+
+#: Imports from eegstate.stats the report may use: names and filters, no computation.
+ALLOWED_STATS_IMPORTS = {
+    "eegstate.stats.claims": {"DESIGN_CAVEAT", "site_name"},
+    "eegstate.stats.clusters": {"cluster_masks"},
+}
+#: Calls that would mean the report computes statistics.
+FORBIDDEN_CALLS = {
+    "mean",
+    "median",
+    "std",
+    "var",
+    "quantile",
+    "percentile",
+    "nanmean",
+    "corr",
+    "default_rng",
+    "bootstrap_mean_ci",
+    "paired_contrasts",
+    "wilcoxon",
+    "holm_adjust",
+}
+
+
+def test_report_code_performs_no_statistics() -> None:
+    modules = sorted(REPORT_DIR.rglob("*.py"))
+    assert len(modules) > 10
+    for path in modules:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [(alias.name, None) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [(node.module or "", alias.name) for alias in node.names]
+            else:
+                names = []
+            for module, name in names:
+                assert not module.startswith(("scipy", "sklearn", "statsmodels")), (path, module)
+                assert not module.startswith("eegstate.classify"), (path, module)
+                if module.startswith("eegstate.stats"):
+                    assert name in ALLOWED_STATS_IMPORTS.get(module, set()), (path, module, name)
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                assert called not in FORBIDDEN_CALLS, (path, node.lineno, called)
+    assert not (REPORT_DIR / "stats.py").exists() and not (REPORT_DIR / "html.py").exists()
+
+
+def test_every_section_has_its_packaged_template() -> None:
+    from eegstate.report.sections import SECTIONS
+    from eegstate.report.templating import environment
+
+    names = set(environment().list_templates())
+    assert {"page.html.j2", "style.css", "macros.html.j2", "sections/header.html.j2"} <= names
+    for module in SECTIONS:
+        assert f"sections/{module.KEY}.html.j2" in names, module.__name__
+
+
+# ----------------------------------------------------------------------------- recording
 
 
 def test_recording_report(tmp_path: Path) -> None:

@@ -315,3 +315,126 @@ VERDICTS: tuple[str, ...] = (
     "emerged",
     "not_testable",
 )
+
+# ------------------------------------------------------------------------------------------
+# Group summaries written by the statistics step for the group report
+# (:mod:`eegstate.stats.summaries`): every number the report shows is in one of these tables,
+# in the tables above, in ``classification.json`` or in ``power.tsv``.
+
+#: ``coverage.tsv``: one row per subject x state with usable recordings (and a row with
+#: ``n_recordings`` 0 for a baseline or target state a subject lacks). ``paired`` is True for
+#: subjects with both the baseline and the target state (the subjects of every contrast).
+COVERAGE_COLUMNS: tuple[str, ...] = ("subject", "state", "n_recordings", "paired")
+
+#: ``psd_summary.tsv``: group spectrum per channel site x state x frequency. ``site`` is ``all``
+#: (every channel) or a claim site (``claims.alpha_regions`` joined by ``+``, the posterior
+#: site); per subject and state the site's spectra are averaged in linear power (channels and
+#: recordings) and converted to dB; ``mean_db`` is the mean over subjects, ``ci_low``/``ci_high``
+#: its percentile-bootstrap CI over subjects, ``n_subjects`` the subjects with that state.
+PSD_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "site",
+    "n_channels",
+    "state",
+    "freq",
+    "n_subjects",
+    "mean_db",
+    "ci_low",
+    "ci_high",
+)
+
+#: ``channel_means.tsv``: group band power per band x channel x state (the topomaps):
+#: recordings of a subject and state averaged in linear power, ``mean_db`` the mean over the
+#: ``n_subjects`` subjects with that state. The paired difference is ``stats_channels.tsv``.
+CHANNEL_MEANS_COLUMNS: tuple[str, ...] = (
+    "band",
+    "fmin",
+    "fmax",
+    "channel",
+    "state",
+    "n_subjects",
+    "mean_db",
+)
+
+#: ``subject_changes.tsv``: per-subject baseline and target values of the measures the report
+#: plots, one row per measure x site x band x subject with both states (``diff`` = target −
+#: baseline). ``measure`` is ``power_db`` (band power at the posterior site, channels pooled in
+#: linear power per recording as for the claims), ``exponent``, ``offset`` or ``alpha_peak_db``
+#: (specparam fit at the posterior site; ``alpha_peak_db`` is the alpha-peak height above the
+#: aperiodic fit, 0 without a peak) or a connectivity metric (``aec_orth``, ``dwpli``; ``site``
+#: ``dmn`` or ``control``: the within-network mean of ``dmn_summary.tsv``). ``band`` is "" for
+#: the specparam parameters.
+SUBJECT_CHANGES_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "site",
+    "band",
+    "subject",
+    "baseline",
+    "target",
+    "diff",
+)
+
+#: ``group_changes.tsv``: the group means of ``subject_changes.tsv`` per measure x site x band
+#: (mean over the paired subjects of the baseline and of the target values; descriptive, the
+#: tests are in ``claims_tests.tsv``, ``aperiodic_contrasts.tsv`` and ``stats_regions.tsv``).
+GROUP_CHANGES_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "site",
+    "band",
+    "n_subjects",
+    "baseline_mean",
+    "target_mean",
+)
+
+#: ``aperiodic_contrasts.tsv``: paired target − baseline contrast of each specparam parameter
+#: (``exponent``, ``offset``, ``alpha_peak_db``) at the posterior site: mean change, bootstrap
+#: CI, sign counts, Wilcoxon signed-rank p, Holm over the parameters and its floor (as
+#: :data:`STATS_REGION_COLUMNS`).
+APERIODIC_CONTRAST_COLUMNS: tuple[str, ...] = (
+    "site",
+    "parameter",
+    "n_subjects",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "n_decrease",
+    "n_increase",
+    "statistic",
+    "p_value",
+    "p_holm",
+    "p_floor",
+)
+
+#: ``aperiodic_peaks.tsv``: periodic peaks per site x state x peak kind (``alpha``, ``theta``,
+#: ``alpha_slow``): recordings, recordings with the peak present, and the mean frequency and
+#: height above the aperiodic fit (dB) of the present peaks (empty when none).
+APERIODIC_PEAK_COLUMNS: tuple[str, ...] = (
+    "site",
+    "state",
+    "peak",
+    "n_recordings",
+    "n_present",
+    "mean_freq",
+    "mean_height_db",
+)
+
+#: ``connectivity_summary.tsv``: group node-pair connectivity per band x metric x pair (the
+#: report's matrices): per subject and state the mean over recordings; ``baseline_mean`` and
+#: ``target_mean`` the means over the ``n_baseline`` / ``n_target`` subjects with that state,
+#: ``mean_change`` the mean target − baseline over the ``n_paired`` subjects with both.
+CONNECTIVITY_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "band",
+    "metric",
+    "node_a",
+    "node_b",
+    "n_baseline",
+    "baseline_mean",
+    "n_target",
+    "target_mean",
+    "n_paired",
+    "mean_change",
+)
+
+#: ``classification_roc.tsv``: ROC curve points of the held-out predictions, pooled
+#: (``scope`` ``pooled``) and per held-out subject (``scope`` = subject); empty when the
+#: classification step did not run.
+CLASSIFICATION_ROC_COLUMNS: tuple[str, ...] = ("scope", "fpr", "tpr", "threshold")

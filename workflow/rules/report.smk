@@ -56,6 +56,16 @@ rule group_stats:
             category="Claims",
         ),
         claims_tests=f"{RESULTS}/group/claims_tests.tsv",
+        # What the group report shows (eegstate.stats.summaries.SUMMARY_TABLES).
+        coverage=f"{RESULTS}/group/coverage.tsv",
+        psd_summary=f"{RESULTS}/group/psd_summary.tsv",
+        channel_means=f"{RESULTS}/group/channel_means.tsv",
+        subject_changes=f"{RESULTS}/group/subject_changes.tsv",
+        group_changes=f"{RESULTS}/group/group_changes.tsv",
+        aperiodic_contrasts=f"{RESULTS}/group/aperiodic_contrasts.tsv",
+        aperiodic_peaks=f"{RESULTS}/group/aperiodic_peaks.tsv",
+        connectivity_summary=f"{RESULTS}/group/connectivity_summary.tsv",
+        classification_roc=f"{RESULTS}/group/classification_roc.tsv",
     params:
         config=STATS_CONFIG,
     log:
@@ -115,18 +125,29 @@ if POWER_ON:
             "../scripts/power_analysis.py"
 
 
+# The report only renders: its inputs are the statistics step's tables (and the QC table,
+# electrode positions and classification results); it computes nothing itself. Optional inputs
+# `power` (group/power.tsv) and `power_figure` (group/power.png) fill its power section.
 rule group_report:
     input:
         unpack(lambda wildcards: OPTIONAL_GROUP_INPUTS),
-        bandpower=f"{RESULTS}/group/bandpower.tsv",
-        regions=f"{RESULTS}/group/bandpower_regions.tsv",
-        psd=f"{RESULTS}/group/psd.tsv",
         qc=f"{RESULTS}/group/qc.tsv",
         electrodes=recording_files("electrodes.tsv"),
         stats_regions=rules.group_stats.output.stats_regions,
+        stats_channels=rules.group_stats.output.stats_channels,
         clusters=rules.group_stats.output.clusters,
         aperiodic=rules.group_stats.output.aperiodic,
         claims=rules.group_stats.output.claims,
+        claims_tests=rules.group_stats.output.claims_tests,
+        coverage=rules.group_stats.output.coverage,
+        psd_summary=rules.group_stats.output.psd_summary,
+        channel_means=rules.group_stats.output.channel_means,
+        subject_changes=rules.group_stats.output.subject_changes,
+        group_changes=rules.group_stats.output.group_changes,
+        aperiodic_contrasts=rules.group_stats.output.aperiodic_contrasts,
+        aperiodic_peaks=rules.group_stats.output.aperiodic_peaks,
+        connectivity_summary=rules.group_stats.output.connectivity_summary,
+        classification_roc=rules.group_stats.output.classification_roc,
     output:
         html=report(
             f"{RESULTS}/group/report.html",

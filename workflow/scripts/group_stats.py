@@ -1,5 +1,7 @@
-"""Snakemake script: group statistics and the claims table (eegstate.steps.stats)."""
+"""Snakemake script: group statistics, the claims table and the report's summaries
+(eegstate.steps.stats)."""
 
+from eegstate.stats.summaries import SUMMARY_TABLES
 from eegstate.steps.logs import run_logged
 from eegstate.steps.stats import make_group_stats
 
@@ -18,7 +20,9 @@ run_logged(
     aperiodic_out=snakemake.output.aperiodic,
     claims_out=snakemake.output.claims,
     claims_tests_out=snakemake.output.claims_tests,
+    summaries_out={name: snakemake.output[name] for name in SUMMARY_TABLES},
     dmn_summary_path=snakemake.input.get("dmn_summary"),
+    connectivity_path=snakemake.input.get("connectivity"),
     classification_path=snakemake.input.get("classification"),
     predictions_path=snakemake.input.get("predictions"),
 )

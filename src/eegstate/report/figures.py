@@ -2,7 +2,9 @@
 
 Each function returns a :class:`matplotlib.figure.Figure` created directly (not through
 ``pyplot``), so no GUI backend is involved and nothing is registered in pyplot's global figure
-list; callers may still pass figures to :func:`close_figure` once rendered.
+list; callers may still pass figures to :func:`close_figure` once rendered. They draw the
+values of the group tables they are given (means, intervals and per-subject values computed by
+the statistics step); they compute no statistics.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def plot_psd(
     Parameters
     ----------
     panels : sequence of (str, pandas.DataFrame)
-        Panel title and output of :func:`eegstate.report.psd_state_summary`.
+        Panel title and one site's rows of ``psd_summary.tsv``.
     bands : pandas.DataFrame
         Columns ``band``, ``fmin``, ``fmax``; shaded and labelled on the axes.
     baseline, target : str
@@ -234,7 +236,8 @@ def plot_topomaps(
     Parameters
     ----------
     channel_means : pandas.DataFrame
-        Output of :func:`eegstate.report.stats.channel_state_means`.
+        ``channel``, ``band``, ``baseline_db``, ``target_db`` (``channel_means.tsv``) and
+        ``diff_db`` (``stats_channels.tsv`` ``mean_db``).
     info : mne.Info
         Measurement info with a montage; channels matched case-insensitively.
     bands : pandas.DataFrame
@@ -305,8 +308,34 @@ def plot_topomaps(
     return fig
 
 
+def _paired_panel(
+    ax: Axes, values: np.ndarray, mean: Sequence[float] | None, *, baseline: str, target: str
+) -> None:
+    """One line per subject from baseline to target (red rising, blue falling), mean in black."""
+    for pair in values:
+        color = TARGET_COLOR if pair[1] > pair[0] else BASELINE_COLOR
+        ax.plot([0, 1], pair, color=color, alpha=0.55, lw=1.0, marker="o", ms=3)
+    if mean is not None:
+        ax.plot([0, 1], list(mean), color="black", lw=2.5, marker="s", ms=5)
+    ax.set_xticks([0, 1], [baseline, target], fontsize=8)
+    ax.set_xlim(-0.3, 1.3)
+    ax.grid(axis="y", alpha=0.3, lw=0.5)
+
+
+def _pairs(changes: pd.DataFrame, means: pd.DataFrame, column: str, key: str):
+    """Per-subject (baseline, target) values and the group mean pair of one measure or band."""
+    rows = changes[changes[column] == key]
+    values = rows[["baseline", "target"]].to_numpy(dtype=float)
+    found = means[means[column] == key]
+    mean = None
+    if len(found):
+        mean = (float(found["baseline_mean"].iloc[0]), float(found["target_mean"].iloc[0]))
+    return values, mean
+
+
 def plot_paired(
-    paired: pd.DataFrame,
+    changes: pd.DataFrame,
+    means: pd.DataFrame,
     bands: pd.DataFrame,
     *,
     baseline: str,
@@ -317,9 +346,12 @@ def plot_paired(
 
     Parameters
     ----------
-    paired : pandas.DataFrame
-        Output of :func:`eegstate.report.stats.posterior_subject_values` (``band``,
-        ``subject``, ``baseline_db``, ``target_db``).
+    changes : pandas.DataFrame
+        Rows of ``subject_changes.tsv`` of one site (``band``, ``subject``, ``baseline``,
+        ``target``).
+    means : pandas.DataFrame
+        The matching rows of ``group_changes.tsv`` (``band``, ``baseline_mean``,
+        ``target_mean``): the black line.
     bands : pandas.DataFrame
         Columns ``band``, ``fmin``, ``fmax`` (panel order).
     baseline, target : str
@@ -330,23 +362,15 @@ def plot_paired(
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per band; thin grey lines per subject, thick black line for the mean.
+        One panel per band.
     """
     n = max(len(bands), 1)
     fig = new_figure(2.3 * n + 0.6, 3.4)
     axes = fig.subplots(1, n, squeeze=False)[0]
     for ax, row in zip(axes, bands.itertuples(index=False), strict=False):
-        sub = paired[paired["band"] == row.band]
-        y = sub[["baseline_db", "target_db"]].to_numpy(dtype=float)
-        for values in y:
-            color = TARGET_COLOR if values[1] > values[0] else BASELINE_COLOR
-            ax.plot([0, 1], values, color=color, alpha=0.55, lw=1.0, marker="o", ms=3)
-        if len(y):
-            ax.plot([0, 1], y.mean(axis=0), color="black", lw=2.5, marker="s", ms=5)
-        ax.set_xticks([0, 1], [baseline, target], fontsize=8)
-        ax.set_xlim(-0.3, 1.3)
+        values, mean = _pairs(changes, means, "band", row.band)
+        _paired_panel(ax, values, mean, baseline=baseline, target=target)
         ax.set_title(f"{row.band} ({float(row.fmin):g}–{float(row.fmax):g} Hz)", fontsize=9)
-        ax.grid(axis="y", alpha=0.3, lw=0.5)
     axes[0].set_ylabel(f"{region_label} power (dB)")
     return fig
 
@@ -371,17 +395,34 @@ def plot_placeholder(text: str) -> Figure:
     return fig
 
 
+#: Panels of :func:`plot_aperiodic`: measure of ``subject_changes.tsv`` and axis title.
+APERIODIC_PANELS: tuple[tuple[str, str], ...] = (
+    ("exponent", "aperiodic exponent"),
+    ("offset", "aperiodic offset (log10 µV²/Hz)"),
+    ("alpha_peak_db", "alpha peak above aperiodic (dB)"),
+)
+
+
 def plot_aperiodic(
-    aperiodic: pd.DataFrame, site: str, *, baseline: str, target: str, min_height_db: float
+    changes: pd.DataFrame,
+    means: pd.DataFrame,
+    site: str,
+    *,
+    baseline: str,
+    target: str,
+    min_height_db: float,
 ) -> Figure | None:
     """Per-subject aperiodic exponent, offset and periodic alpha-peak height in both states.
 
     Parameters
     ----------
-    aperiodic : pandas.DataFrame
-        ``aperiodic.tsv`` (:data:`eegstate.tables.APERIODIC_COLUMNS`).
+    changes : pandas.DataFrame
+        Rows of ``subject_changes.tsv`` of the site (``measure``, ``subject``, ``baseline``,
+        ``target``).
+    means : pandas.DataFrame
+        The matching rows of ``group_changes.tsv`` (the black lines).
     site : str
-        Site whose fits are shown.
+        Site whose fits are shown (title).
     baseline, target : str
         State labels.
     min_height_db : float
@@ -390,42 +431,22 @@ def plot_aperiodic(
     Returns
     -------
     matplotlib.figure.Figure or None
-        Three panels, one line per subject with both states (mean in black); None when no
-        subject has fits in both states.
+        Three panels, one line per subject with both states; None when no subject has fits
+        in both states.
     """
-    rows = aperiodic[aperiodic["site"] == site].copy()
-    rows["alpha_peak_db"] = rows["alpha_height_db"].where(
-        rows["alpha_present"].astype(str).str.lower() == "true", 0.0
-    )
-    panels = (
-        ("exponent", "aperiodic exponent"),
-        ("offset", "aperiodic offset (log10 µV²/Hz)"),
-        ("alpha_peak_db", "alpha peak above aperiodic (dB)"),
-    )
+    if changes.empty:
+        return None
     fig = new_figure(10.0, 3.4)
     axes = fig.subplots(1, 3)
-    shown = 0
-    for ax, (column, label) in zip(axes, panels, strict=True):
-        wide = rows.pivot_table(index="subject", columns="state", values=column, aggfunc="mean")
-        if baseline not in wide or target not in wide:
+    for ax, (measure, label) in zip(axes, APERIODIC_PANELS, strict=True):
+        values, mean = _pairs(changes, means, "measure", measure)
+        if not len(values):
             ax.set_axis_off()
             continue
-        wide = wide[[baseline, target]].dropna()
-        for values in wide.to_numpy(dtype=float):
-            color = TARGET_COLOR if values[1] > values[0] else BASELINE_COLOR
-            ax.plot([0, 1], values, color=color, alpha=0.55, lw=1.0, marker="o", ms=3)
-        if len(wide):
-            ax.plot([0, 1], wide.mean().to_numpy(), color="black", lw=2.5, marker="s", ms=5)
-            shown += 1
-        if column == "alpha_peak_db":
+        _paired_panel(ax, values, mean, baseline=baseline, target=target)
+        if measure == "alpha_peak_db":
             ax.axhline(min_height_db, color="0.5", ls="--", lw=0.8)
-        ax.set_xticks([0, 1], [baseline, target], fontsize=8)
-        ax.set_xlim(-0.3, 1.3)
         ax.set_title(label, fontsize=9)
-        ax.grid(axis="y", alpha=0.3, lw=0.5)
-    if not shown:
-        close_figure(fig)
-        return None
     fig.suptitle(f"Spectral parameterisation, {site} channels", fontsize=10)
     return fig
 
@@ -436,9 +457,9 @@ def plot_classification(roc: pd.DataFrame | None, subjects: pd.DataFrame | None)
     Parameters
     ----------
     roc : pandas.DataFrame or None
-        Columns ``scope`` ("pooled" or a subject), ``fpr``, ``tpr``.
+        ``classification_roc.tsv``: ``scope`` ("pooled" or a subject), ``fpr``, ``tpr``.
     subjects : pandas.DataFrame or None
-        Columns ``subject``, ``balanced_accuracy``.
+        ``classification_folds.tsv``: ``subject``, ``balanced_accuracy`` (bar order).
 
     Returns
     -------

@@ -6,7 +6,9 @@
 * :mod:`.clusters`: spatial cluster permutation tests over channels (``clusters.tsv``);
 * :mod:`.aperiodic`: specparam fits of each recording's spectrum (``aperiodic.tsv``);
 * :mod:`.verdicts`: the rules that turn measured numbers into verdicts;
-* :mod:`.claims`: the measures of each popular claim (``claims.tsv``).
+* :mod:`.claims`: the measures of each popular claim (``claims.tsv``);
+* :mod:`.summaries` and :mod:`.changes`: the group summaries the report shows (coverage, PSD
+  summary, channel means, per-subject changes, aperiodic contrasts, connectivity summary).
 
 Heavy dependencies (mne, specparam, scipy.stats) are imported inside the functions.
 """

@@ -1,4 +1,10 @@
-"""Report step: read the group tables and results, write the group HTML report and figures."""
+"""Report step: read the group tables, write the group HTML report and its figures.
+
+The report renders tables written by earlier steps (statistics, classification, power); this
+step only reads them. The one regrouping it does is
+:func:`eegstate.stats.summaries.changed_verdict_rates` of ``power.tsv`` (written by
+``eegstate power``, which runs after the statistics step).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from eegstate.io import read_table, write_bytes
 from eegstate.steps.stats import electrodes_info, read_optional_json, read_optional_table
 
@@ -14,6 +22,25 @@ logger = logging.getLogger(__name__)
 
 #: Figures written next to the report (keys of ``figures_out``).
 FIGURES: tuple[str, ...] = ("psd", "topomaps", "aperiodic", "dmn", "classification")
+
+#: Tables of :class:`eegstate.report.GroupTables` read from ``tables_paths`` (all optional).
+TABLES: tuple[str, ...] = (
+    "coverage",
+    "stats_regions",
+    "stats_channels",
+    "channel_means",
+    "clusters",
+    "psd_summary",
+    "aperiodic_contrasts",
+    "aperiodic_peaks",
+    "subject_changes",
+    "group_changes",
+    "claims",
+    "claims_tests",
+    "connectivity_summary",
+    "classification_roc",
+    "classification_folds",
+)
 
 
 def data_citation(config: Mapping[str, Any]) -> str | None:
@@ -27,45 +54,47 @@ def data_citation(config: Mapping[str, Any]) -> str | None:
         return None
 
 
+def read_power(power_path: str | Path | None) -> pd.DataFrame | None:
+    """Changed-verdict probabilities of ``power.tsv`` (None when the file is absent)."""
+    power = read_optional_table(power_path)
+    if power is None:
+        return None
+    from eegstate.stats.summaries import changed_verdict_rates
+
+    return changed_verdict_rates(power)
+
+
 def make_group_report(
     *,
-    bandpower_path: str | Path,
-    regions_path: str | Path,
-    psd_path: str | Path,
     qc_path: str | Path,
     electrodes_paths: Sequence[str | Path],
     config: Mapping[str, Any],
     report_out: str | Path,
-    stats_regions_path: str | Path | None = None,
-    clusters_path: str | Path | None = None,
-    aperiodic_path: str | Path | None = None,
-    claims_path: str | Path | None = None,
-    connectivity_path: str | Path | None = None,
-    dmn_summary_path: str | Path | None = None,
+    tables_paths: Mapping[str, str | Path | None] | None = None,
     classification_path: str | Path | None = None,
-    predictions_path: str | Path | None = None,
-    folds_path: str | Path | None = None,
+    power_path: str | Path | None = None,
+    power_figure: str | Path | None = None,
     figures_out: Mapping[str, str | Path] | None = None,
 ) -> Path:
     """Write the group report of a dataset (and, optionally, its main figures as PNG).
 
     Parameters
     ----------
-    bandpower_path, regions_path, psd_path, qc_path : path
-        Group tables (``bandpower.tsv``, ``bandpower_regions.tsv``, ``psd.tsv``, ``qc.tsv``).
+    qc_path : path
+        ``qc.tsv``.
     electrodes_paths : sequence of path
         Per-recording electrode tables (positions for topographies).
     config : mapping
         Validated configuration.
     report_out : path
         The HTML file.
-    stats_regions_path, clusters_path, aperiodic_path, claims_path : path, optional
-        Outputs of the stats step.
-    connectivity_path, dmn_summary_path : path, optional
-        Connectivity group tables (missing: "step not run").
-    classification_path, predictions_path, folds_path : path, optional
-        ``classification.json``, ``classification_predictions.tsv`` and
-        ``classification_folds.tsv`` (missing: "step not run").
+    tables_paths : mapping, optional
+        Table name (:data:`TABLES`) -> TSV path; missing names or files are "not run".
+    classification_path : path, optional
+        ``classification.json`` (missing: "step not run").
+    power_path, power_figure : path, optional
+        ``power.tsv`` and ``power.png`` of ``eegstate power`` (missing: the section says how
+        to run it).
     figures_out : mapping, optional
         Figure name (:data:`FIGURES`) -> PNG path.
 
@@ -73,37 +102,33 @@ def make_group_report(
     -------
     pathlib.Path
         The report path.
-    """
-    from eegstate.report import GroupResults, write_group_report
 
-    results = GroupResults(
-        claims=read_optional_table(claims_path),
-        stats_regions=read_optional_table(stats_regions_path),
-        clusters=read_optional_table(clusters_path),
-        aperiodic=read_optional_table(aperiodic_path),
-        connectivity=read_optional_table(connectivity_path),
-        dmn_summary=read_optional_table(dmn_summary_path),
+    Raises
+    ------
+    KeyError
+        If ``tables_paths`` names an unknown table.
+    """
+    from eegstate.report import GroupTables, write_group_report
+
+    paths = dict(tables_paths or {})
+    unknown = sorted(set(paths) - set(TABLES))
+    if unknown:
+        raise KeyError(f"unknown report tables {unknown}; known: {list(TABLES)}")
+    figure = Path(power_figure) if power_figure is not None else None
+    tables = GroupTables(
+        qc=read_table(qc_path),
+        **{name: read_optional_table(paths.get(name)) for name in TABLES},
         classification=read_optional_json(classification_path),
-        classification_predictions=read_optional_table(predictions_path),
-        classification_folds=read_optional_table(folds_path),
+        power_rates=read_power(power_path),
+        power_figure=figure.read_bytes() if figure is not None and figure.is_file() else None,
         citation=data_citation(config),
     )
     sink: dict[str, bytes] = {}
     out = write_group_report(
         report_out,
-        bandpower=read_table(bandpower_path),
-        region_bandpower=read_table(regions_path),
-        psd=read_table(psd_path),
-        qc=read_table(qc_path),
+        tables,
+        config=config,
         info=electrodes_info(electrodes_paths),
-        baseline=config["baseline"],
-        target=config["target"],
-        dataset=config["dataset"],
-        config=dict(config),
-        seed=config["seed"],
-        ci_level=config["report"]["ci_level"],
-        n_bootstrap=config["report"]["n_bootstrap"],
-        results=results,
         figure_sink=sink,
     )
     for name, path in (figures_out or {}).items():

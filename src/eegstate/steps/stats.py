@@ -1,9 +1,10 @@
 """Stats step: group statistics and the claims table of a dataset (file I/O around eegstate.stats).
 
 Reads the group tables, writes ``stats_regions.tsv``, ``stats_channels.tsv``,
-``clusters.tsv``, ``aperiodic.tsv`` and ``claims.tsv``. Connectivity and classification
-outputs are optional: when absent (step disabled or not run) their claims are
-``not_testable`` with the caveat "step not run".
+``clusters.tsv``, ``aperiodic.tsv``, ``claims.tsv``, ``claims_tests.tsv`` and the summaries the
+group report shows (:data:`eegstate.stats.summaries.SUMMARY_TABLES`). Connectivity and
+classification outputs are optional: when absent (step disabled or not run) their claims are
+``not_testable`` with the caveat "step not run" and their summaries are empty.
 """
 
 from __future__ import annotations
@@ -76,19 +77,44 @@ def electrodes_info(electrodes_paths: Sequence[str | Path]) -> Any:
 def claim_sites(bandpower: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, list[str]]:
     """Channel sites whose spectra are parameterised: the alpha and theta claim regions and
     ``all`` channels (whose aperiodic exponent corrects the muscle index of the gamma claim)."""
-    from eegstate.stats.claims import site_name
-    from eegstate.stats.contrasts import site_channels
+    from eegstate.stats.summaries import claim_site
 
     sites: dict[str, list[str]] = {}
-    for key in ("alpha_regions", "theta_regions"):
-        regions = config["claims"][key]
-        channels = site_channels(bandpower, regions)
-        name = site_name(regions)
-        if not channels:
-            channels, name = site_channels(bandpower, None), "all"
+    for regions in (config["claims"]["alpha_regions"], config["claims"]["theta_regions"], None):
+        name, channels = claim_site(bandpower, regions)
         sites.setdefault(name, channels)
-    sites.setdefault("all", site_channels(bandpower, None))
     return sites
+
+
+def write_summaries(paths: Mapping[str, str | Path], **tables: Any) -> dict[str, pd.DataFrame]:
+    """Compute the report's summary tables and write those named in ``paths``.
+
+    Parameters
+    ----------
+    paths : mapping
+        Table name (:data:`eegstate.stats.summaries.SUMMARY_TABLES`) -> TSV path.
+    **tables
+        Keyword arguments of :func:`eegstate.stats.summaries.report_summaries`.
+
+    Returns
+    -------
+    dict
+        Every summary table by name.
+
+    Raises
+    ------
+    KeyError
+        If ``paths`` names an unknown table.
+    """
+    from eegstate.stats.summaries import SUMMARY_TABLES, report_summaries
+
+    unknown = sorted(set(paths) - set(SUMMARY_TABLES))
+    if unknown:
+        raise KeyError(f"unknown summary tables {unknown}; known: {sorted(SUMMARY_TABLES)}")
+    summaries = report_summaries(**tables)
+    for name, path in paths.items():
+        write_table(summaries[name], path, SUMMARY_TABLES[name])
+    return summaries
 
 
 def make_group_stats(
@@ -105,7 +131,9 @@ def make_group_stats(
     aperiodic_out: str | Path,
     claims_out: str | Path,
     claims_tests_out: str | Path | None = None,
+    summaries_out: Mapping[str, str | Path] | None = None,
     dmn_summary_path: str | Path | None = None,
+    connectivity_path: str | Path | None = None,
     classification_path: str | Path | None = None,
     predictions_path: str | Path | None = None,
 ) -> pd.DataFrame:
@@ -123,9 +151,12 @@ def make_group_stats(
         Outputs.
     claims_tests_out : path, optional
         ``claims_tests.tsv``: every test behind the claims.
-    dmn_summary_path, classification_path, predictions_path : path, optional
-        ``dmn_summary.tsv``, ``classification.json`` and ``classification_predictions.tsv``
-        (missing files are treated as "step not run").
+    summaries_out : mapping, optional
+        Summary table name (:data:`eegstate.stats.summaries.SUMMARY_TABLES`) -> path: the
+        tables the group report shows. Names left out are not computed.
+    dmn_summary_path, connectivity_path, classification_path, predictions_path : path, optional
+        ``dmn_summary.tsv``, ``connectivity.tsv``, ``classification.json`` and
+        ``classification_predictions.tsv`` (missing files are treated as "step not run").
 
     Returns
     -------
@@ -193,12 +224,26 @@ def make_group_stats(
     write_table(claims, claims_out, CLAIMS_COLUMNS)
     if claims_tests_out is not None:
         write_table(result.tests, claims_tests_out, CLAIM_TESTS_COLUMNS)
+    t4 = time.perf_counter()
+    if summaries_out:
+        write_summaries(
+            summaries_out,
+            bandpower=bandpower,
+            psd=read_table(psd_path),
+            config=config,
+            aperiodic=aperiodic,
+            dmn_summary=inputs.dmn_summary,
+            connectivity=read_optional_table(connectivity_path),
+            predictions=inputs.classification_predictions,
+        )
     logger.info(
-        "stats: contrasts %.1f s, clusters %.1f s, spectral fits %.1f s, claims %.1f s",
+        "stats: contrasts %.1f s, clusters %.1f s, spectral fits %.1f s, claims %.1f s, "
+        "report summaries %.1f s",
         t1 - t0,
         t2 - t1,
         t3 - t2,
-        time.perf_counter() - t3,
+        t4 - t3,
+        time.perf_counter() - t4,
     )
     for row in claims.itertuples(index=False):
         logger.info("claim %s: %s (%s)", row.claim, row.verdict, row.caveat)
