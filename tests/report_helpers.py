@@ -228,23 +228,19 @@ def classification_results(
     return summary, predictions, pd.DataFrame(folds, columns=list(CLASSIFICATION_FOLD_COLUMNS))
 
 
-def power_table() -> pd.DataFrame:
-    """A small ``power.tsv`` (two claims, two sizes, both scenarios)."""
+def power_summary_table() -> pd.DataFrame:
+    """A small ``power_summary.tsv`` (two claims, two sizes, both scenarios)."""
     rows = [
-        ("alpha_abolished", 8, "planted", "reduced", 0.62, 0.0485, 100),
-        ("alpha_abolished", 8, "planted", "abolished", 0.18, 0.0384, 100),
-        ("alpha_abolished", 8, "planted", "unchanged", 0.20, 0.04, 100),
-        ("alpha_abolished", 8, "null", "reduced", 0.03, 0.0171, 100),
-        ("alpha_abolished", 8, "null", "unchanged", 0.97, 0.0171, 100),
-        ("alpha_abolished", 16, "planted", "reduced", 0.99, 0.00995, 100),
-        ("alpha_abolished", 16, "planted", "unchanged", 0.01, 0.00995, 100),
-        ("alpha_abolished", 16, "null", "unchanged", 0.95, 0.0218, 100),
-        ("alpha_abolished", 16, "null", "increased", 0.05, 0.0218, 100),
-        ("gamma_increases", 8, "planted", "not_testable", 1.0, 0.0, 100),
-        ("gamma_increases", 8, "null", "not_testable", 1.0, 0.0, 100),
+        ("alpha_abolished", "null", 8, 0.03, 0.0171, 100, 0.05),
+        ("alpha_abolished", "null", 16, 0.05, 0.0218, 100, 0.05),
+        ("alpha_abolished", "planted", 8, 0.80, 0.04, 100, 0.05),
+        ("alpha_abolished", "planted", 16, 0.99, 0.00995, 100, 0.05),
+        ("gamma_increases", "null", 8, 0.0, 0.0, 100, 0.05),
+        ("gamma_increases", "planted", 8, 0.0, 0.0, 100, 0.05),
     ]
-    columns = ["claim", "n_subjects", "scenario", "verdict", "probability", "mc_se", "replicates"]
-    return pd.DataFrame(rows, columns=columns)
+    from eegstate.tables import POWER_SUMMARY_COLUMNS
+
+    return pd.DataFrame(rows, columns=list(POWER_SUMMARY_COLUMNS))
 
 
 def placeholder_png(text: str) -> bytes:

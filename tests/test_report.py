@@ -18,7 +18,7 @@ from report_helpers import (
     BASE,
     classification_results,
     placeholder_png,
-    power_table,
+    power_summary_table,
     report_tables,
     run_report,
     run_stats,
@@ -321,7 +321,7 @@ def test_dmn_section_shows_both_metrics_from_claims_tests(large: dict) -> None:
 
 def test_power_section_with_and_without_power_inputs(large: dict, tmp_path: Path) -> None:
     assert "eegstate power RESULTS_DIR" in _section(large["doc"], "power")
-    power = write_table(power_table(), tmp_path / "power.tsv")
+    power = write_table(power_summary_table(), tmp_path / "power_summary.tsv")
     png = tmp_path / "power.png"
     png.write_bytes(placeholder_png("power"))
     doc = run_report(

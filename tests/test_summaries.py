@@ -14,7 +14,6 @@ from report_helpers import (
     REGIONS,
     TARG,
     connectivity_tables,
-    power_table,
     study_config,
     synthetic_study,
 )
@@ -31,7 +30,6 @@ from eegstate.stats.contrasts import region_contrasts, site_differences
 from eegstate.stats.paired import bootstrap_mean_ci
 from eegstate.stats.summaries import (
     SUMMARY_TABLES,
-    changed_verdict_rates,
     channel_state_means,
     claim_site,
     connectivity_summary,
@@ -339,17 +337,6 @@ def test_connectivity_summary_and_network_changes(study: dict) -> None:
     assert set(changes["measure"]) == {"aec_orth", "dwpli"}
     assert (changes[changes["site"] == "dmn"]["diff"] < 0).all()
     assert connectivity_summary(None, BASE, TARG).empty
-
-
-def test_changed_verdict_rates_sum_the_changed_verdicts() -> None:
-    out = changed_verdict_rates(power_table()).set_index(["claim", "n_subjects", "scenario"])
-    planted = out.loc[("alpha_abolished", 8, "planted")]
-    assert planted["probability"] == pytest.approx(0.80)  # reduced 0.62 + abolished 0.18
-    assert planted["mc_se"] == pytest.approx(math.sqrt(0.8 * 0.2 / 100))
-    assert out.loc[("alpha_abolished", 16, "null"), "probability"] == pytest.approx(0.05)
-    # not_testable and unchanged are not "changed"
-    assert out.loc[("gamma_increases", 8, "planted"), "probability"] == 0.0
-    assert out.loc[("gamma_increases", 8, "planted"), "mc_se"] == 0.0
 
 
 def test_report_summaries_write_every_table(study: dict) -> None:

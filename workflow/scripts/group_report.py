@@ -15,7 +15,7 @@ run_logged(
     report_out=snakemake.output.html,
     tables_paths={name: snakemake.input.get(NAMES.get(name, name)) for name in TABLES},
     classification_path=snakemake.input.get("classification"),
-    power_path=snakemake.input.get("power"),
+    power_path=snakemake.input.get("power_summary"),
     power_figure=snakemake.input.get("power_figure"),
     figures_out={name: snakemake.output[name] for name in FIGURES},
 )

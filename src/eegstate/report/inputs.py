@@ -46,7 +46,7 @@ class GroupTables:
         ``classification_roc.tsv`` and ``classification_folds.tsv``.
     power_rates : pandas.DataFrame, optional
         Probability of a changed verdict per claim, subjects and scenario
-        (:func:`eegstate.stats.summaries.changed_verdict_rates` of ``power.tsv``); None when
+        (``power_summary.tsv`` (:func:`eegstate.stats.power.power_summary`)); None when
         the power analysis did not run.
     power_figure : bytes, optional
         ``power.png``.

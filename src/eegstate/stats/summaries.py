@@ -11,7 +11,6 @@ The group report only renders; every number it shows is computed here (or in the
   ``aperiodic_peaks.tsv``;
 * :func:`connectivity_summary` -> ``connectivity_summary.tsv`` (DMN matrices);
 * :func:`report_summaries` computes all of them from the group tables and the configuration;
-* :func:`changed_verdict_rates` regroups ``power.tsv`` into "changed" verdict probabilities.
 
 Sites are the claims' channel sets (:func:`claim_site`): the posterior site is
 ``claims.alpha_regions``, the frontal site ``claims.theta_regions``, one definition for the
@@ -21,7 +20,6 @@ claims, the statistics and the report.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,7 +44,6 @@ from eegstate.stats.paired import (
     paired_differences,
     subject_state_means,
 )
-from eegstate.stats.verdicts import NOT_TESTABLE, UNCHANGED
 from eegstate.tables import (
     APERIODIC_CONTRAST_COLUMNS,
     APERIODIC_PEAK_COLUMNS,
@@ -73,16 +70,6 @@ SUMMARY_TABLES: dict[str, tuple[str, ...]] = {
     "connectivity_summary": CONNECTIVITY_SUMMARY_COLUMNS,
     "classification_roc": CLASSIFICATION_ROC_COLUMNS,
 }
-
-#: Columns of :func:`changed_verdict_rates`.
-CHANGED_RATE_COLUMNS: tuple[str, ...] = (
-    "claim",
-    "n_subjects",
-    "scenario",
-    "probability",
-    "mc_se",
-    "replicates",
-)
 
 
 def _ordered(values: Any) -> list[Any]:
@@ -306,49 +293,6 @@ def connectivity_summary(
     return out[list(CONNECTIVITY_SUMMARY_COLUMNS)]
 
 
-def changed_verdict_rates(power: pd.DataFrame) -> pd.DataFrame:
-    """Probability of a "changed" verdict per claim, number of subjects and scenario.
-
-    A changed verdict is any verdict except ``unchanged`` and ``not_testable`` (``reduced``,
-    ``increased``, ``abolished``, ``emerged``). Under the ``planted`` scenario its probability is
-    the power to find the study's effect; under ``null`` (labels swapped within subject) the
-    rate of false verdicts, to compare with ``stats.alpha``.
-
-    Parameters
-    ----------
-    power : pandas.DataFrame
-        ``power.tsv``: ``claim, n_subjects, scenario, verdict, probability, mc_se,
-        replicates`` (one row per verdict seen).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`CHANGED_RATE_COLUMNS`: ``probability`` the summed probability of the changed
-        verdicts, ``mc_se`` its Monte Carlo standard error ``sqrt(p (1 − p) / replicates)``;
-        claims, sizes and scenarios in order of first appearance.
-    """
-    check_columns(power, ("claim", "n_subjects", "scenario", "verdict", "probability"), "power")
-    rows = []
-    for (claim, n, scenario), part in power.groupby(
-        ["claim", "n_subjects", "scenario"], sort=False
-    ):
-        changed = ~part["verdict"].astype(str).isin([UNCHANGED, NOT_TESTABLE])
-        p = float(part.loc[changed, "probability"].astype(float).sum())
-        replicates = int(pd.to_numeric(part["replicates"]).max())
-        se = math.sqrt(max(p * (1.0 - p), 0.0) / replicates) if replicates > 0 else math.nan
-        rows.append(
-            {
-                "claim": claim,
-                "n_subjects": int(n),
-                "scenario": scenario,
-                "probability": p,
-                "mc_se": se,
-                "replicates": replicates,
-            }
-        )
-    return pd.DataFrame(rows, columns=list(CHANGED_RATE_COLUMNS))
-
-
 def _roc_table(predictions: pd.DataFrame | None) -> pd.DataFrame:
     if predictions is None or predictions.empty:
         return empty_table(CLASSIFICATION_ROC_COLUMNS)
@@ -434,9 +378,7 @@ def report_summaries(
 
 
 __all__ = [
-    "CHANGED_RATE_COLUMNS",
     "SUMMARY_TABLES",
-    "changed_verdict_rates",
     "channel_state_means",
     "claim_site",
     "connectivity_summary",

@@ -2,8 +2,8 @@
 
 The report renders tables written by earlier steps (statistics, classification, power); this
 step only reads them. The one regrouping it does is
-:func:`eegstate.stats.summaries.changed_verdict_rates` of ``power.tsv`` (written by
-``eegstate power``, which runs after the statistics step).
+``power_summary.tsv`` (written by the power analysis, :mod:`eegstate.steps.power`, which
+runs after the statistics step).
 """
 
 from __future__ import annotations
@@ -55,13 +55,11 @@ def data_citation(config: Mapping[str, Any]) -> str | None:
 
 
 def read_power(power_path: str | Path | None) -> pd.DataFrame | None:
-    """Changed-verdict probabilities of ``power.tsv`` (None when the file is absent)."""
+    """Changed-verdict probabilities of ``power_summary.tsv`` (None when the file is absent)."""
     power = read_optional_table(power_path)
     if power is None:
         return None
-    from eegstate.stats.summaries import changed_verdict_rates
-
-    return changed_verdict_rates(power)
+    return power.rename(columns={"probability_changed": "probability"})
 
 
 def make_group_report(
@@ -93,7 +91,7 @@ def make_group_report(
     classification_path : path, optional
         ``classification.json`` (missing: "step not run").
     power_path, power_figure : path, optional
-        ``power.tsv`` and ``power.png`` of ``eegstate power`` (missing: the section says how
+        ``power_summary.tsv`` and ``power.png`` of the power analysis (missing: the section says how
         to run it).
     figures_out : mapping, optional
         Figure name (:data:`FIGURES`) -> PNG path.

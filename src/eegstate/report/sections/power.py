@@ -1,7 +1,7 @@
 """Section "Statistical power of the claims": how often each claim's verdict says "changed".
 
-Source: ``power.tsv`` of ``eegstate power`` (regrouped into changed-verdict probabilities by
-:func:`eegstate.stats.summaries.changed_verdict_rates` in the report step) and ``power.png``.
+Source: ``power_summary.tsv`` and ``power.png`` of the power analysis
+(:mod:`eegstate.steps.power`, :func:`eegstate.stats.power.power_summary`).
 Scenarios: ``planted`` (subjects resampled, the study's own effect: the power) and ``null``
 (labels swapped within subject: the rate of false "changed" verdicts, to compare with
 ``stats.alpha``).
@@ -40,7 +40,7 @@ def power_table(rates: pd.DataFrame, ctx: ReportContext) -> Table:
     Parameters
     ----------
     rates : pandas.DataFrame
-        :func:`eegstate.stats.summaries.changed_verdict_rates` of ``power.tsv``.
+        ``power_summary.tsv`` (:func:`eegstate.stats.power.power_summary`).
     ctx : ReportContext
         The nominal level (``stats.alpha``).
 
