@@ -40,6 +40,7 @@ TRACK_COLUMNS: tuple[str, ...] = (
     "n_clean_epochs",
     "coverage",
     "emg_slope",
+    "muscle_db",
     "artefact",
 )
 
@@ -299,16 +300,19 @@ def track_raw(
     base_epochs = base.contains(e.start_s, e.start_s + epoch_s)
     flagged = np.zeros(e.start_s.size, bool)
     emg_info: dict[str, Any] = {"enabled": bool(track["emg_check"])}
-    finite = np.isfinite(e.emg)
-    if track["emg_check"] and np.isfinite(e.emg[base_epochs]).sum() >= 3:
-        median, scale = robust_location_scale(e.emg[base_epochs])
-        limit = median + float(track["emg_mad_factor"]) * scale
-        flagged = finite & (e.emg > limit)
+    finite = np.isfinite(e.muscle_db)
+    if track["emg_check"] and np.isfinite(e.muscle_db[base_epochs]).sum() >= 3:
+        median, scale = robust_location_scale(e.muscle_db[base_epochs])
+        margin = max(float(track["emg_mad_factor"]) * scale, float(track["emg_min_db"]))
+        flagged = finite & (e.muscle_db > median + margin)
         emg_info.update(
             {
-                "threshold": limit,
+                "measure": "muscle-range power (dB), channel quantile "
+                f"{float(track['emg_channel_quantile']):g}",
+                "baseline_median_db": median,
+                "threshold_db": median + margin,
                 "n_flagged_epochs": int(flagged.sum()),
-                "n_epochs": int(e.emg.size),
+                "n_epochs": int(e.muscle_db.size),
             }
         )
     elif track["emg_check"]:
@@ -393,6 +397,12 @@ def track_raw(
             for picks in (epoch_mask(e.start_s, epoch_s, w0, window_s) for w0 in starts)
         ]
     )
+    muscle_window = np.array(
+        [
+            np.nanmedian(e.muscle_db[picks]) if np.isfinite(e.muscle_db[picks]).any() else np.nan
+            for picks in (epoch_mask(e.start_s, epoch_s, w0, window_s) for w0 in starts)
+        ]
+    )
     table = pd.DataFrame(
         {
             "time_s": centres,
@@ -404,6 +414,7 @@ def track_raw(
             "n_clean_epochs": n_clean.astype(int),
             "coverage": coverage,
             "emg_slope": emg_window,
+            "muscle_db": muscle_window,
             "artefact": artefact,
         }
     )

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from eegstate.bandpower import V2_TO_UV2, band_power_from_psd, compute_psd, to_db
+from eegstate.quality import emg_range
 from eegstate.regions import channel_regions
 
 logger = logging.getLogger(__name__)
@@ -69,7 +70,10 @@ class EpochSummaries:
     spectrum : numpy.ndarray, shape (n_epochs, n_freqs)
         Mean spectrum over channels (µV²/Hz).
     emg : numpy.ndarray, shape (n_epochs,)
-        Muscle index per epoch (NaN when unavailable).
+        Muscle slope index per epoch (:func:`eegstate.quality.window_emg_index`, as in
+        ``emg.tsv``; NaN when unavailable).
+    muscle_db : numpy.ndarray, shape (n_epochs,)
+        Muscle-range power per epoch (:func:`muscle_power_db`; NaN when unavailable).
     model_features : numpy.ndarray or None, shape (n_epochs, n_model_features)
         The model's features, when tracking with a model.
     """
@@ -78,6 +82,7 @@ class EpochSummaries:
     power: np.ndarray
     spectrum: np.ndarray
     emg: np.ndarray
+    muscle_db: np.ndarray
     model_features: np.ndarray | None = None
 
 
@@ -172,6 +177,51 @@ def read_span(raw: Any, start_s: float, stop_s: float, annotations: pd.DataFrame
     return chunk
 
 
+def muscle_power_db(
+    raw: Any,
+    *,
+    epoch_s: float,
+    band: tuple[float, float],
+    line_freq: float | None,
+    average_reference: bool,
+    quantile: float,
+    chunk_epochs: int = 32,
+) -> np.ndarray:
+    """Muscle-range power of every fixed-length epoch of a recording (dB re 1 µV²).
+
+    Per epoch (starting every ``epoch_s`` from the first sample, as
+    :func:`mne.make_fixed_length_epochs` cuts them): optional average reference, Welch PSD
+    (1-s Hann segments, :func:`scipy.signal.welch`), power summed over ``band`` without the
+    bins near mains harmonics, in dB, then the ``quantile`` over channels. Muscle activity is
+    broadband and focal; where the spectrum above the analysed bands is already flat (white
+    sensor noise, low sampling rates) it raises this power although it barely changes the
+    log-log slope of :func:`eegstate.quality.emg_slope`. Read in chunks of epochs.
+    """
+    from scipy.signal import welch
+
+    from eegstate.quality import EMG_LINE_GUARD_HZ
+
+    sfreq = float(raw.info["sfreq"])
+    n = round(epoch_s * sfreq)
+    picks = [i for i, kind in enumerate(raw.get_channel_types()) if kind == "eeg"]
+    n_epochs = raw.n_times // n
+    out = np.full(n_epochs, np.nan)
+    for first in range(0, n_epochs, chunk_epochs):
+        count = min(chunk_epochs, n_epochs - first)
+        data = raw.get_data(picks=picks, start=first * n, stop=(first + count) * n)
+        windows = data.reshape(len(picks), count, n).transpose(1, 0, 2)
+        if average_reference:
+            windows = windows - windows.mean(axis=1, keepdims=True)
+        freqs, psd = welch(windows, fs=sfreq, nperseg=min(n, round(sfreq)), axis=-1)
+        keep = (freqs >= band[0]) & (freqs <= band[1])
+        if line_freq:
+            harmonics = np.arange(line_freq, freqs[-1] + line_freq, line_freq)
+            keep &= np.min(np.abs(freqs[:, None] - harmonics[None, :]), axis=1) > EMG_LINE_GUARD_HZ
+        power = psd[..., keep].sum(axis=-1) * (freqs[1] - freqs[0]) * V2_TO_UV2
+        out[first : first + count] = np.quantile(to_db(power), quantile, axis=1)
+    return out
+
+
 def _unit_power(
     band_power: np.ndarray, region_of: Mapping[str, str], ch_names: Sequence[str], units: list[str]
 ) -> np.ndarray:
@@ -252,6 +302,19 @@ def analyse_chunks(
         start = max(own.start_s - pad_s, 0.0)
         stop = min(own.stop_s + tail_s + pad_s, duration)
         chunk = read_span(raw, start, stop, annotations)
+        band, emg_band = emg_range(chunk.info["sfreq"], pre["emg_fmin"], pre["emg_fmax"], emg_above)
+        muscle = (
+            muscle_power_db(
+                chunk,
+                epoch_s=epoch_s,
+                band=band,
+                line_freq=pre["line_freq"],
+                average_reference=pre["reference"] != "none",
+                quantile=float(track["emg_channel_quantile"]),
+            )
+            if band is not None and track["emg_check"]
+            else None
+        )
         epochs, qc = preprocess_raw(
             chunk,
             {**pre, "min_epochs": 1},
@@ -278,6 +341,7 @@ def analyse_chunks(
             "power": _unit_power(band_power, region_of, epochs.ch_names, result.units)[owned],
             "spectrum": psd.mean(axis=1)[owned] * V2_TO_UV2,
             "emg": np.asarray(qc.emg_slope_epochs, dtype=float)[owned],
+            "muscle_db": _at_epochs(muscle, begin - start, epoch_s)[owned],
         }
         if model_features is not None:
             part["model_features"] = model_features(epochs, psd, freqs)[owned]
@@ -302,19 +366,32 @@ def analyse_chunks(
         power=np.concatenate([p["power"] for p in parts]),
         spectrum=np.concatenate([p["spectrum"] for p in parts]),
         emg=np.concatenate([p["emg"] for p in parts]),
+        muscle_db=np.concatenate([p["muscle_db"] for p in parts]),
         model_features=(
             np.concatenate([p["model_features"] for p in parts])
             if model_features is not None
             else None
         ),
     )
-    if not np.isfinite(result.epochs.emg).any():
+    if not np.isfinite(result.epochs.muscle_db).any():
         result.notes["emg"] = (
-            "muscle index unavailable ("
-            + (result.chunks[0].emg_band or "no range")
-            + "): no epoch was checked for muscle artefact"
+            f"muscle check unavailable ({emg_band or 'no range'}): no epoch was checked for "
+            "muscle artefact"
+            if track["emg_check"]
+            else "muscle check off (track.emg_check: false)"
         )
     return result
+
+
+def _at_epochs(values: np.ndarray | None, offsets_s: np.ndarray, epoch_s: float) -> np.ndarray:
+    """Per-window ``values`` at the epochs starting ``offsets_s`` after the chunk's start."""
+    if values is None:
+        return np.full(offsets_s.size, np.nan)
+    index = np.round(offsets_s / epoch_s).astype(int)
+    out = np.full(offsets_s.size, np.nan)
+    inside = (index >= 0) & (index < values.size)
+    out[inside] = values[index[inside]]
+    return out
 
 
 def _new_result(
@@ -351,7 +428,9 @@ def _new_result(
                 "(source-space connectivity needs a whole-head montage)"
             )
     return RecordingEpochs(
-        epochs=EpochSummaries(np.empty(0), np.empty((0, 0, 0)), np.empty((0, 0)), np.empty(0)),
+        epochs=EpochSummaries(
+            np.empty(0), np.empty((0, 0, 0)), np.empty((0, 0)), np.empty(0), np.empty(0)
+        ),
         units=[*units, ALL_CHANNELS],
         bands=bands,
         freqs=np.asarray(freqs, dtype=float),
