@@ -64,6 +64,14 @@ def recordings(tmp_path_factory):
     return out
 
 
+def _report(label, events, planted):
+    """Print the measured event-time errors (pytest -s shows them; the README quotes them)."""
+    errors = {
+        key: round(events[key] - planted[key], 1) for key in ("onset_s", "peak_s", "offset_s")
+    }
+    print(f"\n{label}: estimate - planted (s) {errors}")
+
+
 def _track(path, overrides=None, **kwargs):
     import mne
 
@@ -82,6 +90,7 @@ def test_unsupervised_track_finds_planted_times(recordings, name):
     events = to_json(result)
     planted = truth["events"]
     assert events["event"], f"no event found in {name}"
+    _report(f"unsupervised {name}", events, planted)
     assert abs(events["onset_s"] - planted["onset_s"]) <= 60
     assert abs(events["peak_s"] - planted["peak_s"]) <= 120
     assert abs(events["offset_s"] - planted["offset_s"]) <= 60
@@ -179,6 +188,7 @@ def test_supervised_track_finds_planted_times(recordings, cohort_model):
     planted = truth["events"]
     assert events["index"]["kind"] == "model"
     assert events["event"]
+    _report("model gradual", events, planted)
     assert abs(events["onset_s"] - planted["onset_s"]) <= 60
     assert abs(events["peak_s"] - planted["peak_s"]) <= 120
     assert abs(events["offset_s"] - planted["offset_s"]) <= 60

@@ -148,6 +148,31 @@ def _check_model_input(model: Any, raw: Any, config: Mapping[str, Any], source: 
     check_sampling_rate(model.metadata, rate, source)
 
 
+def epoch_sampling(
+    start_s: np.ndarray,
+    epoch_s: float,
+    starts: np.ndarray,
+    window_s: float,
+    clean: np.ndarray,
+    points: int = 4,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which times each window's index averages: ``points`` samples across each of its clean
+    epochs (the event model of :mod:`eegstate.track.events` averages the state over them).
+
+    Returns ``(sample_times, weights)``, ``weights`` of shape (n_windows, n_samples); a
+    window without clean epochs gets a zero row.
+    """
+    offsets = (np.arange(points) + 0.5) / points * epoch_s
+    samples = (start_s[:, None] + offsets[None, :]).ravel()
+    weights = np.zeros((starts.size, samples.size))
+    for j, w0 in enumerate(starts):
+        picks = np.flatnonzero(epoch_mask(start_s, epoch_s, w0, window_s) & clean)
+        if picks.size:
+            columns = (picks[:, None] * points + np.arange(points)[None, :]).ravel()
+            weights[j, columns] = 1.0 / columns.size
+    return samples, weights
+
+
 def _interval_of(values: list[float], level: float) -> tuple[float | None, float | None]:
     if not values:
         return None, None
@@ -386,6 +411,7 @@ def track_raw(
         settings,
         seed=derive_seed(work["seed"], recording, "track-events"),
         probability=model is not None,
+        sampling=epoch_sampling(e.start_s, epoch_s, starts, window_s, clean),
     )
     fitted = detected.fitted
     state = np.where(~np.isfinite(index), "artefact", "baseline")

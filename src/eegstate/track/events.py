@@ -18,8 +18,10 @@ Method
 4. **Times.** A piecewise-constant fit places change points part-way up a gradual ramp, so the
    times come from a continuous trapezoid fitted by least squares to the whole track: baseline
    level 0, a linear rise from the *onset* to the *peak* (the first time the plateau is
-   reached), a plateau, and a linear fall to the *offset* (knots on the window times,
-   coordinate descent started from the altered run; :func:`fit_trapezoid`). A state that has
+   reached), a plateau, and a linear fall to the *offset*; each window sees the trapezoid's
+   mean over its span, so the knots are times of the state, not of window centres (knots on
+   a grid of half a step, coordinate descent started from the altered run;
+   :func:`fit_trapezoid`). A state that has
    not returned by the end has no offset (null); one altered from the first window, no onset.
    A step change is a trapezoid whose rise lasts one window step.
 5. **Intervals.** A moving-block bootstrap of the residuals (Künsch 1989): ``n_bootstrap``
@@ -115,11 +117,13 @@ class Fit:
     means: np.ndarray
     knots: tuple[float, float, float, float] | None = None
     height: float = 0.0
+    sampling: tuple[np.ndarray, np.ndarray] | None = None
 
     def values(self, times: np.ndarray) -> np.ndarray:
-        """The fitted track: the trapezoid when there is an event, else the Pelt means."""
+        """The fitted track (as the windows see it): the window-averaged trapezoid when there
+        is an event, else the Pelt means."""
         if self.knots is not None:
-            return self.height * trapezoid(times, self.knots)
+            return self.height * sampled_trapezoid(np.asarray(self.knots), self.sampling)
         out = np.empty(len(times))
         for k, (a, b) in enumerate(zip(self.bounds[:-1], self.bounds[1:], strict=True)):
             out[a:b] = self.means[k]
@@ -160,22 +164,55 @@ def pelt_segments(y: np.ndarray, settings: EventSettings) -> tuple[list[int], np
     return bounds, means
 
 
-def fit_trapezoid(
-    y: np.ndarray, times: np.ndarray, start: tuple[float, float, float, float], *, sweeps: int = 20
-) -> tuple[tuple[float, float, float, float], float]:
-    """Least-squares trapezoid (baseline level 0) by coordinate descent over the knots.
+def window_sampling(
+    times: np.ndarray, window_s: float, points: int = 8
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sampling of complete windows centred at ``times``: ``points`` samples across each.
 
-    Each knot in turn is moved to the window time (or the recording's end, for a state that
-    has not returned) that minimises the residual sum of squares with the others fixed, the
-    plateau height being the least-squares scale of the unit trapezoid; until no knot moves.
-    ruptures offers no continuous piecewise-linear least-squares cost (its ``clinear`` cost
-    joins observed samples, so its kinks follow the noise), hence this small search.
+    Returns ``(sample_times, weights)`` with ``weights`` (n_windows, n_samples) averaging the
+    samples of each window (rows sum to 1); see :func:`sampled_trapezoid`.
     """
-    grid = np.concatenate([times, [times[-1] + (times[-1] - times[-2] if times.size > 1 else 1)]])
-    knots = np.array(start, dtype=float)
+    offsets = (np.arange(points) + 0.5) / points * window_s - window_s / 2
+    samples = (np.asarray(times, dtype=float)[:, None] + offsets[None, :]).ravel()
+    weights = np.kron(np.eye(len(times)), np.full((1, points), 1.0 / points))
+    return samples, weights
+
+
+def sampled_trapezoid(knots: np.ndarray, sampling: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """What each window sees of a unit trapezoid state: its mean over the window's samples
+    (its clean epochs, in the track). ``knots`` may hold many trapezoids, shape (..., 4)."""
+    samples, weights = sampling
+    return trapezoid(samples, knots) @ weights.T
+
+
+def fit_trapezoid(
+    y: np.ndarray,
+    times: np.ndarray,
+    start: tuple[float, float, float, float],
+    *,
+    window_s: float,
+    resolution_s: float,
+    sampling: tuple[np.ndarray, np.ndarray],
+    sweeps: int = 20,
+) -> tuple[tuple[float, float, float, float], float]:
+    """Least-squares trapezoid state (baseline level 0) by coordinate descent over the knots.
+
+    The windows' index is modelled as the average of the state over each window's samples
+    (:func:`sampled_trapezoid`: the window's clean epochs), so the knots are times of the
+    state, not of window centres (a step change then has its onset at the step, not half a
+    window earlier). Each knot in turn is moved to the time on a ``resolution_s`` grid (from
+    the first window's start to the last window's end) that minimises the residual sum of
+    squares with the others fixed, the plateau height being the least-squares scale; until no
+    knot moves. ruptures offers no continuous piecewise-linear least-squares cost (its
+    ``clinear`` cost joins observed samples, so its kinks follow the noise), hence this
+    small search.
+    """
+    low_end, high_end = times[0] - window_s / 2, times[-1] + window_s / 2
+    grid = np.arange(low_end, high_end + resolution_s / 2, resolution_s)
+    knots = np.clip(np.array(start, dtype=float), low_end, high_end)
 
     def sse(candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        shapes = trapezoid(times, candidates)
+        shapes = sampled_trapezoid(candidates, sampling)
         norm = (shapes * shapes).sum(axis=1)
         height = np.where(norm > 0, (shapes @ y) / np.where(norm > 0, norm, 1.0), 0.0)
         residual = ((y[None, :] - height[:, None] * shapes) ** 2).sum(axis=1)
@@ -184,9 +221,9 @@ def fit_trapezoid(
     for _ in range(sweeps):
         moved = False
         for i in range(4):
-            low = knots[i - 1] if i > 0 else grid[0] - 1e-9
-            high = knots[i + 1] if i < 3 else grid[-1] + 1e-9
-            options = grid[(grid >= low) & (grid <= high)]
+            low = knots[i - 1] if i > 0 else grid[0]
+            high = knots[i + 1] if i < 3 else grid[-1]
+            options = grid[(grid >= low - 1e-9) & (grid <= high + 1e-9)]
             if options.size == 0:
                 continue
             candidates = np.repeat(knots[None, :], options.size, axis=0)
@@ -202,7 +239,11 @@ def fit_trapezoid(
 
 
 def detect(
-    y: np.ndarray, times: np.ndarray, settings: EventSettings, threshold: float
+    y: np.ndarray,
+    times: np.ndarray,
+    settings: EventSettings,
+    threshold: float,
+    sampling: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[dict[str, float | None], Fit]:
     """Event times of one standardised series (steps 2-4 of the module docstring).
 
@@ -229,14 +270,24 @@ def detect(
         return none, fit
     span = times[last] - times[first]
     start = (times[first], times[first] + span / 3, times[last] - span / 3, times[last])
-    knots, height = fit_trapezoid(y, times, start)
-    fit.knots, fit.height = knots, height
+    if sampling is None:
+        sampling = window_sampling(times, settings.window_s)
+    knots, height = fit_trapezoid(
+        y,
+        times,
+        start,
+        window_s=settings.window_s,
+        resolution_s=settings.step_s / 2,
+        sampling=sampling,
+    )
+    fit.knots, fit.height, fit.sampling = knots, height, sampling
     if height <= threshold:
         return none, fit
+    first_start, last_end = times[0] - settings.window_s / 2, times[-1] + settings.window_s / 2
     return {
-        "onset_s": knots[0] if knots[0] > times[0] else None,
+        "onset_s": knots[0] if knots[0] > first_start + 1e-6 else None,
         "peak_s": knots[1],
-        "offset_s": knots[3] if knots[3] <= times[-1] else None,
+        "offset_s": knots[3] if knots[3] < last_end - 1e-6 else None,
     }, fit
 
 
@@ -269,6 +320,7 @@ def detect_events(
     *,
     seed: int,
     probability: bool = False,
+    sampling: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> EventResult:
     """Events of an index track with bootstrap intervals (module docstring).
 
@@ -286,6 +338,9 @@ def detect_events(
         Seed of the bootstrap.
     probability : bool
         The index is a probability (``min_elevation`` applies).
+    sampling : (sample_times, weights), optional
+        Which times each window averages (rows of ``weights`` per window, all windows); by
+        default evenly across each complete window (:func:`window_sampling`).
 
     Returns
     -------
@@ -309,7 +364,10 @@ def detect_events(
     if probability:
         threshold = max(threshold, settings.min_elevation / scale)
     t, y = times[valid], (index[valid] - level) / scale
-    point, fit = detect(y, t, settings, threshold)
+    if sampling is None:
+        sampling = window_sampling(times, settings.window_s)
+    sampling = (sampling[0], sampling[1][valid])
+    point, fit = detect(y, t, settings, threshold, sampling)
     fitted_y = fit.values(t)
     fitted = np.full(index.shape, np.nan)
     fitted[valid] = level + scale * fitted_y
@@ -321,7 +379,7 @@ def detect_events(
         block = int(np.ceil(settings.bootstrap_block_s / settings.step_s))
         for _ in range(settings.n_bootstrap):
             star = fitted_y + _block_bootstrap(residuals, block, rng)
-            replicates.append(detect(star, t, settings, threshold)[0])
+            replicates.append(detect(star, t, settings, threshold, sampling)[0])
     with_event = [r for r in replicates if r["peak_s"] is not None]
     alpha = 1.0 - settings.ci_level
     for key in ("onset_s", "peak_s", "offset_s"):
