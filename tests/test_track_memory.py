@@ -32,9 +32,9 @@ import json, resource, sys
 from eegstate.simulate.continuous import simulate_continuous_cohort
 duration = float(sys.argv[2])
 params = {{"n_subjects": 1, "sfreq": 100.0, "line_freq": 50, "channels": {channels},
-          "continuous": {{"duration_s": duration, "onset_s": duration / 4,
-                          "peak_s": duration / 4 + 300, "offset_s": duration * 3 / 4,
-                          "decay_s": 300}}}}
+          "continuous": {{"duration_s": duration, "onset_s": 0.25 * duration,
+                          "peak_s": 0.35 * duration, "offset_s": 0.75 * duration,
+                          "decay_s": 0.15 * duration}}}}
 table = simulate_continuous_cohort(sys.argv[1], params, 5)
 print(json.dumps({{"path": table["path"][0],
                    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
