@@ -112,6 +112,7 @@ def junction_case(eegbci_dir, eegbci_subjects, tmp_path_factory):
 
 def _check_step(record, junction):
     assert record["event"], "no change found at the eyes-open/eyes-closed junction"
+    print(f"\n{record['index']['kind']}: onset {record['onset_s']}, peak {record['peak_s']}")
     assert abs(record["onset_s"] - junction) <= STEP_S
     assert abs(record["peak_s"] - junction) <= STEP_S
     assert record["offset_s"] is None  # eyes stay closed to the end
