@@ -16,9 +16,11 @@ include: "workflow/rules/recording.smk"
 include: "workflow/rules/group.smk"
 include: "workflow/rules/classification.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/track.smk"
 
 
 rule all:
     default_target: True
     input:
         group_outputs(),
+        TRACK_OUTPUTS,

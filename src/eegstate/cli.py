@@ -34,6 +34,8 @@ Examples:
   eegstate predict model.eegstate new_recording.edf --out predictions.tsv
   eegstate power results/simulated              # power and false-verdict rates vs subjects
   eegstate power --plan --out plan --effect alpha=-1.5 --sd alpha=1   # plan a study
+  eegstate simulate data/cont --continuous      # continuous recordings, planted time course
+  eegstate track recording.fif --out track/      # state over time, onset/peak/offset
 """
 
 
@@ -125,6 +127,20 @@ def _simulate(args: argparse.Namespace, extra: Sequence[str]) -> int:
     simulation = {**config["simulation"], **{k: v for k, v in options.items() if v is not None}}
     seed = config["seed"] if args.seed is None else args.seed
     config = validate_config({**config, "simulation": simulation, "seed": seed})
+    if args.continuous:
+        from eegstate.simulate.continuous import simulate_continuous_cohort
+
+        table = simulate_continuous_cohort(
+            args.out_dir,
+            config["simulation"],
+            config["seed"],
+            dose_annotation=config["track"]["dose_annotation"],
+            progress=True,
+        )
+        out = Path(args.out_dir)
+        print(f"Wrote {len(table)} continuous recordings, {out / 'recordings.tsv'} and "
+              f"{out / 'ground_truth.json'}")  # fmt: skip
+        return 0
     table = simulate_dataset(config, args.out_dir)
     print(
         f"Wrote {len(table)} recordings, {Path(args.out_dir) / 'samples.tsv'} and ground_truth.json"
@@ -549,6 +565,67 @@ def _add_classification_commands(commands: argparse._SubParsersAction) -> None:
     predict.set_defaults(handler=_predict)
 
 
+def _track(args: argparse.Namespace, extra: Sequence[str]) -> int:
+    """Track the state of one continuous recording over time."""
+    import contextlib
+    import json
+
+    from eegstate.config import load_config
+    from eegstate.steps.track import track_recording
+
+    config = load_config(args.configfile, _config_overrides(args.config))
+    with contextlib.redirect_stdout(sys.stderr):  # MNE prints progress; stdout is the JSON
+        record = track_recording(
+            recording=args.recording,
+            out_dir=args.out,
+            config=config,
+            model_path=args.model,
+            baseline=args.baseline,
+            trusted=args.trust,
+            progress=True,
+        )
+    keys = [k for k in record if k.endswith(("_s", "_low", "_high", "_vs_claim")) or k == "event"]
+    print(json.dumps({key: record[key] for key in keys}, indent=2))
+    return 0
+
+
+def _add_track_command(commands: argparse._SubParsersAction) -> None:
+    """The ``track`` sub-command."""
+    track = commands.add_parser(
+        "track",
+        help="track the state of a continuous recording over time (onset, peak, offset)",
+        description="Per window (track.window_s every track.step_s), an index of the state: "
+        "with --model the saved model's probability of the target state, otherwise how far "
+        "the window's band power, aperiodic exponent and DMN connectivity are from the "
+        "baseline segment (and the signed change of each). Onset, peak and offset of the "
+        "altered state by change-point detection with bootstrap intervals, relative to the "
+        "dose annotation (track.dose_annotation) when there is one. Writes OUT/track.tsv, "
+        "OUT/events.json and OUT/track.png; prints the event times as JSON.",
+    )
+    track.add_argument("recording", help="any format MNE reads (FIF written by eegstate too)")
+    track.add_argument("--out", required=True, help="output folder")
+    track.add_argument("--model", help="model file from 'eegstate train' (supervised index)")
+    track.add_argument(
+        "--baseline",
+        nargs=2,
+        type=float,
+        metavar=("START_S", "END_S"),
+        help="baseline segment (default: the first track.baseline_s seconds)",
+    )
+    track.add_argument("--configfile", help="configuration (track, preprocess, ... options)")
+    track.add_argument(
+        "--config", nargs="+", default=[], metavar="KEY=VALUE", help="override options"
+    )
+    track.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="also trust this serialised type (module.Class) when loading the model",
+    )
+    track.set_defaults(handler=_track)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``eegstate`` command."""
     parser = argparse.ArgumentParser(
@@ -591,7 +668,14 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--duration", type=float, help="seconds per recording")
     simulate.add_argument("--format", choices=["fif", "edf"], help="file format")
     simulate.add_argument("--seed", type=int, help="random seed")
+    simulate.add_argument(
+        "--continuous",
+        action="store_true",
+        help="write one continuous recording per subject whose state follows the planted time "
+        "course of simulation.continuous (FIF, dose annotation, ground_truth.json)",
+    )
     simulate.set_defaults(handler=_simulate)
+    _add_track_command(commands)
     _add_classification_commands(commands)
     _add_power_command(commands)
     _add_fetch_command(commands)

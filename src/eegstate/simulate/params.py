@@ -61,6 +61,18 @@ _DEFAULTS: dict[str, Any] = {
         "muscle_bursts_per_min": 0.0,
         "muscle_amplitude_uv": 10.0,
     },
+    # Continuous recordings with a planted time course (eegstate.simulate.continuous).
+    "continuous": {
+        "duration_s": 3600.0,
+        "onset_s": 600.0,
+        "peak_s": 1080.0,
+        "offset_s": 3000.0,
+        "decay_s": 600.0,
+        "muscle_bursts_per_min": 0.5,
+        "muscle_episodes": [],
+        "block_s": 60,
+        "overlap_s": 10,
+    },
 }
 
 #: Frequency bands [low, high) in Hz used for calibration and expected effects.
@@ -214,3 +226,30 @@ def _validate(p: dict[str, Any]) -> None:
             fail(f"artefacts.{key} must be >= 0, got {art[key]!r}.")
     if not 0 <= art["noisy_channel_probability"] <= 1:
         fail("artefacts.noisy_channel_probability must be within [0, 1].")
+    _validate_continuous(p["continuous"], fail)
+
+
+def _validate_continuous(c: dict[str, Any], fail: Any) -> None:
+    """Check the planted time course of ``simulation.continuous`` (see its schema entry)."""
+    times = {key: float(c[key]) for key in ("onset_s", "peak_s", "offset_s", "duration_s")}
+    plateau_end = times["offset_s"] - float(c["decay_s"])
+    if not 0 <= times["onset_s"] <= times["peak_s"] <= plateau_end <= times["offset_s"]:
+        fail(
+            "continuous time course must satisfy 0 <= onset_s <= peak_s <= offset_s - decay_s "
+            f"<= offset_s, got onset_s={times['onset_s']:g}, peak_s={times['peak_s']:g}, "
+            f"offset_s={times['offset_s']:g}, decay_s={float(c['decay_s']):g}."
+        )
+    if times["offset_s"] > times["duration_s"]:
+        fail(
+            f"continuous.offset_s ({times['offset_s']:g} s) lies after the end of the recording "
+            f"(continuous.duration_s = {times['duration_s']:g} s)."
+        )
+    block, overlap = c["block_s"], c["overlap_s"]
+    if int(block) != block or int(overlap) != overlap or not 1 <= overlap < block:
+        fail(
+            "continuous.block_s and overlap_s must be whole seconds with 1 <= overlap_s < "
+            f"block_s, got block_s={block!r}, overlap_s={overlap!r}."
+        )
+    for episode in c["muscle_episodes"]:
+        if len(episode) != 2 or min(episode) < 0:
+            fail(f"continuous.muscle_episodes holds [onset_s, duration_s] pairs, got {episode!r}.")
