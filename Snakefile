@@ -15,8 +15,8 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/recording.smk"
 include: "workflow/rules/group.smk"
 include: "workflow/rules/classification.smk"
-include: "workflow/rules/report.smk"
 include: "workflow/rules/track.smk"
+include: "workflow/rules/report.smk"
 
 
 rule all:

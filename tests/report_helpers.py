@@ -319,6 +319,8 @@ def run_report(
     *,
     power: Path | None = None,
     power_figure: Path | None = None,
+    track_summary: Path | None = None,
+    track_figures: tuple[Path, ...] = (),
     figures_out: Mapping[str, Path] | None = None,
 ) -> str:
     """Run the report step on the outputs of :func:`run_stats`; return the HTML."""
@@ -333,6 +335,8 @@ def run_report(
         classification_path=paths.get("classification"),
         power_path=power,
         power_figure=power_figure,
+        track_summary_path=track_summary,
+        track_figures=track_figures,
         figures_out=figures_out,
     )
     return out.read_text(encoding="utf-8")

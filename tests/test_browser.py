@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from report_helpers import (
     classification_results,
-    power_table,
+    power_summary_table,
     run_report,
     run_stats,
     study_config,
@@ -58,7 +58,7 @@ def report_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subjects = [f"sub-{i:02d}" for i in range(1, 5)]
     decoding = classification_results(subjects, p_value=0.125, p_floor=0.125)
     paths = run_stats(synthetic_study(), folder, config, classification=decoding)
-    power = write_table(power_table(), folder / "power.tsv")
+    power = write_table(power_summary_table(), folder / "power_summary.tsv")
     out = folder / "report.html"
     run_report(paths, config, out, power=power)
     return out

@@ -336,6 +336,51 @@ def test_power_section_with_and_without_power_inputs(large: dict, tmp_path: Path
     assert base64.b64encode(png.read_bytes()).decode("ascii") in section
 
 
+def test_tracking_section_only_when_recordings_are_tracked(large: dict, tmp_path: Path) -> None:
+    from eegstate.track.summary import track_summary
+
+    assert 'id="track"' not in large["doc"]
+    record = {
+        "recording": "sub-01_cont",
+        "index": {"kind": "unsupervised"},
+        "event": True,
+        "event_fraction": 0.97,
+        "dose_s": 300.0,
+        **{
+            f"{k}{s}": v
+            for k, v in (("onset_s", 372.0), ("peak_s", 655.0), ("offset_s", 1410.0))
+            for s in ("", "_low", "_high")
+        },
+        "onset_latency_s": 72.0,
+        "time_to_peak_s": 355.0,
+        "time_to_peak_s_low": 300.0,
+        "time_to_peak_s_high": 420.0,
+        "duration_s": 1038.0,
+        "claimed_time_to_peak_min": [5, 10],
+        "time_to_peak_vs_claim": "within",
+        "claimed_duration_min": [30, 60],
+        "duration_vs_claim": "outside",
+        "n_windows": 180,
+        "n_windows_left_out": 3,
+        "components_left_out": {},
+    }
+    summary = write_table(track_summary([record]), tmp_path / "summary.tsv")
+    png = tmp_path / "sub-01_cont" / "track.png"
+    png.parent.mkdir()
+    png.write_bytes(placeholder_png("track"))
+    doc = run_report(
+        large["paths"],
+        large["config"],
+        tmp_path / "report.html",
+        track_summary=summary,
+        track_figures=(png,),
+    )
+    section = _section(doc, "track")
+    assert "sub-01_cont: altered state from 6.2 min" in section  # 372 s, from the table
+    assert "claimed 5-10: within" in section
+    assert base64.b64encode(png.read_bytes()).decode("ascii") in section
+
+
 # ----------------------------------------------------------------------------- provenance
 
 

@@ -78,6 +78,12 @@ rule group_stats:
         "../scripts/group_stats.py"
 
 
+if TRACKED:  # the tracking section of the group report (track.smk)
+    OPTIONAL_GROUP_INPUTS["track_summary"] = rules.track_summary.output.summary
+    OPTIONAL_GROUP_INPUTS["track_figures"] = [
+        f"{RESULTS}/track/{recording}/track.png" for recording in TRACKED
+    ]
+
 POWER_ON = CONFIG["power"]["enabled"]
 if POWER_ON:
     OPTIONAL_GROUP_INPUTS["power"] = f"{RESULTS}/group/power.tsv"

@@ -17,5 +17,7 @@ run_logged(
     classification_path=snakemake.input.get("classification"),
     power_path=snakemake.input.get("power_summary"),
     power_figure=snakemake.input.get("power_figure"),
+    track_summary_path=snakemake.input.get("track_summary"),
+    track_figures=snakemake.input.get("track_figures", []),
     figures_out={name: snakemake.output[name] for name in FIGURES},
 )

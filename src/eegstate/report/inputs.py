@@ -50,6 +50,10 @@ class GroupTables:
         the power analysis did not run.
     power_figure : bytes, optional
         ``power.png``.
+    track_summary : pandas.DataFrame, optional
+        ``track/summary.tsv`` (None: no recording tracked).
+    track_figures : mapping, optional
+        Tracked recording -> bytes of its ``track.png``.
     citation : str, optional
         Citation of the analysed data.
     """
@@ -73,6 +77,8 @@ class GroupTables:
     classification_folds: pd.DataFrame | None = None
     power_rates: pd.DataFrame | None = None
     power_figure: bytes | None = None
+    track_summary: pd.DataFrame | None = None
+    track_figures: Mapping[str, bytes] | None = None
     citation: str | None = None
 
 

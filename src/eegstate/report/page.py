@@ -70,7 +70,7 @@ def build_group_report(
         versions=package_versions(),
         sink=figure_sink,
     )
-    sections = [module.build(tables, ctx) for module in SECTIONS]
+    sections = [section for module in SECTIONS if (section := module.build(tables, ctx))]
     doc = str(
         render("page.html.j2", title=ctx.title, header=header.build(tables, ctx), sections=sections)
     )

@@ -72,6 +72,8 @@ def make_group_report(
     classification_path: str | Path | None = None,
     power_path: str | Path | None = None,
     power_figure: str | Path | None = None,
+    track_summary_path: str | Path | None = None,
+    track_figures: Sequence[str | Path] = (),
     figures_out: Mapping[str, str | Path] | None = None,
 ) -> Path:
     """Write the group report of a dataset (and, optionally, its main figures as PNG).
@@ -93,6 +95,10 @@ def make_group_report(
     power_path, power_figure : path, optional
         ``power_summary.tsv`` and ``power.png`` of the power analysis (missing: the section says how
         to run it).
+    track_summary_path : path, optional
+        ``track/summary.tsv`` (the tracked recordings' events; missing: no tracking section).
+    track_figures : sequence of path
+        ``track/<recording>/track.png`` of the tracked recordings.
     figures_out : mapping, optional
         Figure name (:data:`FIGURES`) -> PNG path.
 
@@ -119,6 +125,8 @@ def make_group_report(
         classification=read_optional_json(classification_path),
         power_rates=read_power(power_path),
         power_figure=figure.read_bytes() if figure is not None and figure.is_file() else None,
+        track_summary=read_optional_table(track_summary_path),
+        track_figures={Path(p).parent.name: Path(p).read_bytes() for p in track_figures},
         citation=data_citation(config),
     )
     sink: dict[str, bytes] = {}

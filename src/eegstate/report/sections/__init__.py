@@ -20,6 +20,7 @@ from eegstate.report.sections import (
     qc,
     subjects,
     topomaps,
+    track,
 )
 
 #: Numbered sections in page order.
@@ -33,6 +34,7 @@ SECTIONS = (
     dmn,
     classification,
     power,
+    track,
     qc,
     about,
 )
