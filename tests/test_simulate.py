@@ -83,8 +83,10 @@ def test_merge_is_recursive_and_strict():
     p = merge_simulation_params({"effects": {"gamma_db": 2.0}})
     assert p["effects"]["gamma_db"] == 2.0
     assert p["effects"]["alpha_occipital_db"] == -1.8
-    with pytest.raises(ValueError, match=r"Unknown simulation parameter effects\.gama_db"):
+    with pytest.raises(ValueError, match=r"unknown config option 'simulation\.effects\.gama_db'"):
         merge_simulation_params({"effects": {"gama_db": 2.0}})
+    with pytest.raises(ValueError, match=r"simulation\.continuous"):
+        merge_simulation_params({"continuous": {"onset_s": 900, "peak_s": 600}})
     with pytest.raises(ValueError, match="file_format"):
         merge_simulation_params({"file_format": "bdf"})
 

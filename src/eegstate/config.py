@@ -15,6 +15,7 @@ mappings the way Snakemake merges ``--config`` into ``--configfile``.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 import shlex
@@ -50,8 +51,29 @@ def load_schema(path: Path | None = None) -> dict[str, Any]:
     dict
         The schema.
     """
-    with open(path or config_schema_path(), encoding="utf-8") as handle:
+    return copy.deepcopy(_read_schema(str(path or config_schema_path())))
+
+
+@functools.lru_cache(maxsize=8)
+def _read_schema(path: str) -> dict[str, Any]:
+    """Parse a schema file once per process (callers get deep copies)."""
+    with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
+
+
+def option_default(*path: str) -> Any:
+    """The schema's default of one option (e.g. ``option_default("classification",
+    "n_permutations")``), for command-line options that mirror configuration options.
+
+    Raises
+    ------
+    KeyError
+        If the option does not exist or has no default.
+    """
+    node: Mapping[str, Any] = load_schema()
+    for part in path:
+        node = node["properties"][part]
+    return copy.deepcopy(node["default"])
 
 
 def load_config(path: str | Path | None = None, overrides: Mapping[str, Any] | None = None) -> dict:
@@ -458,8 +480,38 @@ def _check_cross_options(config: Mapping[str, Any]) -> None:
             other = seen.setdefault(channel.lower(), region)
             if other != region:
                 problems.append(f"channel '{channel}' is in regions '{other}' and '{region}'")
+    problems.extend(_simulation_problems(config["simulation"]))
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _simulation_problems(sim: Mapping[str, Any]) -> list[str]:
+    """Cross-option checks of ``simulation`` (its planted time course, its channels)."""
+    problems: list[str] = []
+    channels = [str(c).lower() for c in sim["channels"]]
+    if len(set(channels)) != len(channels):
+        problems.append("'simulation.channels' must not repeat a channel")
+    c = sim["continuous"]
+    times = {key: float(c[key]) for key in ("onset_s", "peak_s", "offset_s", "duration_s")}
+    plateau_end = times["offset_s"] - float(c["decay_s"])
+    if not 0 <= times["onset_s"] <= times["peak_s"] <= plateau_end <= times["offset_s"]:
+        problems.append(
+            "the time course of 'simulation.continuous' must satisfy 0 <= onset_s <= peak_s <= "
+            f"offset_s - decay_s <= offset_s, got onset_s={times['onset_s']:g}, "
+            f"peak_s={times['peak_s']:g}, offset_s={times['offset_s']:g}, "
+            f"decay_s={float(c['decay_s']):g}"
+        )
+    if times["offset_s"] > times["duration_s"]:
+        problems.append(
+            f"'simulation.continuous.offset_s' ({times['offset_s']:g} s) lies after the end of "
+            f"the recording ('simulation.continuous.duration_s' = {times['duration_s']:g} s)"
+        )
+    if not 1 <= c["overlap_s"] < c["block_s"]:
+        problems.append(
+            "'simulation.continuous.block_s' and 'overlap_s' need 1 <= overlap_s < block_s, "
+            f"got block_s={c['block_s']!r}, overlap_s={c['overlap_s']!r}"
+        )
+    return problems
 
 
 def _channel_rename_problems(value: Any) -> list[str]:
