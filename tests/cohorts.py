@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from eegstate.config import validate_config
+from eegstate.settings import load_settings
 from eegstate.stats import ClaimInputs
 
 BASE, TARG = "baseline", "dissociative"
@@ -99,6 +100,7 @@ def analyse_cohort(
 
     options = {**ANALYSIS, **(config or {})}
     cfg = validate_config({"seed": seed, **options})
+    st = load_settings(cfg)
     sim = {"n_subjects": n_subjects, "duration_s": duration_s, "effects": effects or {}}
     if effect_sd is not None:
         sim["effect_sd"] = effect_sd
@@ -106,7 +108,7 @@ def analyse_cohort(
         sim["artefacts"] = artefacts
     params = merge_simulation_params(sim)
     head = build_head_model(params["channels"])
-    bands = resolve_bands(cfg["connectivity"]["bands"], cfg["bandpower"]["bands"])
+    bands = resolve_bands(st.connectivity.bands, st.bandpower.bands)
     bandpower, psd, qc, summaries, epochs_bp, models = [], [], [], [], [], []
     with mne.utils.use_log_level("error"):
         for index in range(1, n_subjects + 1):
@@ -125,7 +127,7 @@ def analyse_cohort(
                     "recording": f"sub-{model.label}_state-{label}",
                     "state": label,
                 }
-                result = analyse_raw(raw, cfg, identity)
+                result = analyse_raw(raw, st, identity)
                 bandpower.append(result.bandpower)
                 channels = result.epochs.ch_names
                 psd.append(recording_psd_table(result.psd, result.freqs, channels, identity))
@@ -141,12 +143,12 @@ def analyse_cohort(
                     )
                 )
                 qc.append(_qc_row(result, identity))
-                conn = recording_connectivity(result.epochs, cfg["connectivity"], identity, bands)
+                conn = recording_connectivity(result.epochs, st.connectivity, identity, bands)
                 summaries.append(conn.summary)
     bandpower = pd.concat(bandpower, ignore_index=True)
-    settings = resolve_settings(cfg["stats"]["aperiodic"], cfg["bandpower"]["bands"], cfg["claims"])
+    settings = resolve_settings(st.stats.aperiodic, st.bandpower.bands, st.claims)
     aperiodic = aperiodic_table(
-        pd.concat(psd, ignore_index=True), claim_sites(bandpower, cfg), settings
+        pd.concat(psd, ignore_index=True), claim_sites(bandpower, st.claims), settings
     )
     features = epoch_features(pd.concat(epochs_bp, ignore_index=True), level="region")
     data = prepare_data(features, features=["*"], baseline=BASE, target=TARG)

@@ -15,6 +15,7 @@ import yaml
 from conftest import make_raw
 from sklearn.preprocessing import StandardScaler
 
+from eegstate.apps.classification import predict_recordings, train_model
 from eegstate.bandpower import epoch_band_power
 from eegstate.classify import (
     IncompatibleInputError,
@@ -28,9 +29,8 @@ from eegstate.classify import (
     prepare_data,
 )
 from eegstate.config import validate_config
-from eegstate.io import read_table, write_table
+from eegstate.io import load_model, read_table, write_table
 from eegstate.pipeline import analyse_raw
-from eegstate.steps.classify import load_model, predict_recordings, train_model
 
 #: Fast preprocessing for these mechanics tests (ICA and PREP are tested elsewhere).
 OPTIONS = {

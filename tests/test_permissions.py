@@ -86,7 +86,7 @@ def test_model_file(tmp_path, umask):
     from sklearn.linear_model import LogisticRegression
 
     from eegstate.classify.model import TrainedModel
-    from eegstate.steps.classify import save_model
+    from eegstate.io import save_model
 
     model = TrainedModel(LogisticRegression(), {"feature_names": ["a"]})
     assert_normal_permissions(save_model(model, tmp_path / "m.eegstate"), umask)

@@ -184,7 +184,11 @@ def _spectrum(freqs: np.ndarray, exponent: float, peak: tuple[float, float] | No
 
 def test_fit_spectrum_recovers_exponent_and_alpha_peak() -> None:
     freqs = np.arange(1.0, 45.5, 0.5)
-    settings = {"alpha_range": [8.0, 13.0], "theta_range": [4.0, 8.0]}
+    from eegstate.settings import load_settings
+    from eegstate.stats.aperiodic import resolve_settings
+
+    config = load_settings({})
+    settings = resolve_settings(config.stats.aperiodic, config.bandpower.bands, config.claims)
     fit = fit_spectrum(freqs, _spectrum(freqs, 1.4, (10.0, 0.6)), settings)
     assert fit["exponent"] == pytest.approx(1.4, abs=0.05)
     assert fit["alpha_freq"] == pytest.approx(10.0, abs=0.3)
@@ -201,15 +205,17 @@ def test_fit_spectrum_recovers_exponent_and_alpha_peak() -> None:
 
 
 def test_band_testability_uses_sampling_rate_and_low_pass() -> None:
-    t = rules.Thresholds(h_freq=45.0)
+    from dataclasses import replace
+
+    t = replace(rules.Thresholds.defaults(), h_freq=45.0)
     assert rules.usable_upper_hz(100.0, t) == pytest.approx(40.0)
     assert not rules.band_is_testable(45.0, 100.0, t)
     assert rules.band_is_testable(45.0, 250.0, t)
-    assert not rules.band_is_testable(45.0, 250.0, rules.Thresholds(hardware_lowpass_hz=35.0))
+    assert not rules.band_is_testable(45.0, 250.0, replace(t, hardware_lowpass_hz=35.0))
 
 
 def test_power_and_alpha_rules() -> None:
-    t = rules.Thresholds()
+    t = rules.Thresholds.defaults()
     drop = rules.PairedEffect(-1.5, -2.0, -1.0, 0.001, 12)
     assert rules.power_verdict(drop, t).verdict == rules.REDUCED
     flat = rules.PairedEffect(-0.1, -0.4, 0.2, 0.5, 12)
@@ -233,7 +239,7 @@ def test_power_and_alpha_rules() -> None:
 
 
 def test_mcnemar_and_floors_match_hand_computation() -> None:
-    t = rules.Thresholds()
+    t = rules.Thresholds.defaults()
     # 6 discordant subjects all one way: 2 / 2**6 = 0.03125
     assert rules.mcnemar_p(6, 0) == pytest.approx(2 / 64)
     assert rules.mcnemar_p(3, 3) == pytest.approx(1.0)
@@ -247,7 +253,7 @@ def test_mcnemar_and_floors_match_hand_computation() -> None:
 
 
 def test_decodable_and_small_sample_rules() -> None:
-    t = rules.Thresholds()
+    t = rules.Thresholds.defaults()
     assert rules.decodable_verdict(0.8, 0.7, 0.001, 0.001, 0.5, t).verdict == rules.INCREASED
     assert rules.decodable_verdict(0.55, 0.45, 0.2, 0.001, 0.5, t).verdict == rules.UNCHANGED
     assert rules.decodable_verdict(0.8, 0.7, None, None, 0.5, t).verdict == rules.NOT_TESTABLE

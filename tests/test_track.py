@@ -139,9 +139,9 @@ def cohort_model(tmp_path_factory):
     """A model trained on a simulated cohort of other subjects (4-6), saved and reloaded."""
     from eegstate.bandpower import epoch_band_power
     from eegstate.classify import epoch_features, fit_model, prepare_data
+    from eegstate.io import load_model, save_model
     from eegstate.pipeline import analyse_raw
     from eegstate.simulate import simulate_recording
-    from eegstate.steps.classify import load_model, save_model
 
     config = validate_config(FAST)
     params = {"n_subjects": 6, "duration_s": 96, "sfreq": SFREQ}

@@ -62,8 +62,8 @@ def _concatenated(eegbci_dir, subject):
 def _model(eegbci_dir, subjects, config, path):
     from eegstate.bandpower import epoch_band_power
     from eegstate.classify import epoch_features, fit_model, prepare_data
+    from eegstate.io import save_model
     from eegstate.pipeline import analyse_raw
-    from eegstate.steps.classify import save_model
 
     tables = []
     for subject in subjects:

@@ -8,7 +8,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -203,3 +203,64 @@ def write_bytes(data: bytes, path: str | Path) -> Path:
 def write_text(text: str, path: str | Path) -> Path:
     """Write a UTF-8 text file atomically (see :func:`atomic_path`)."""
     return write_bytes(text.encode("utf-8"), path)
+
+
+def save_model(model: Any, path: str | Path) -> Path:
+    """Write a :class:`eegstate.classify.TrainedModel` to ``path`` (skops, atomic)."""
+    from eegstate.classify import model_to_bytes
+
+    return write_bytes(model_to_bytes(model), path)
+
+
+def load_model(path: str | Path, *, trusted: Sequence[str] = ()) -> Any:
+    """Read a model file written by :func:`save_model`, refusing unsafe or modified files."""
+    from eegstate.classify import model_from_bytes
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"model file not found: {path}")
+    return model_from_bytes(path.read_bytes(), trusted=trusted, source=str(path))
+
+
+def read_optional_table(path: str | Path | None) -> pd.DataFrame | None:
+    """Read a TSV if a path is given and the file exists, else None."""
+    if path is None or not Path(path).is_file():
+        return None
+    return read_table(path)
+
+
+def read_optional_json(path: str | Path | None) -> dict[str, Any] | None:
+    """Read a JSON file if a path is given and the file exists, else None."""
+    import json
+
+    if path is None or not Path(path).is_file():
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def electrodes_info(electrodes_paths: Sequence[str | Path]) -> Any:
+    """:class:`mne.Info` with positions from the first non-empty ``*_electrodes.tsv``.
+
+    Parameters
+    ----------
+    electrodes_paths : sequence of path
+        Per-recording electrode tables (excluded recordings have empty ones).
+
+    Returns
+    -------
+    mne.Info
+        EEG channels with positions in head coordinates.
+
+    Raises
+    ------
+    ValueError
+        If every table is empty (no usable recording).
+    """
+    from eegstate.stats import info_from_positions
+
+    for path in electrodes_paths:
+        electrodes = read_table(path)
+        if len(electrodes):
+            return info_from_positions(electrodes)
+    raise ValueError("no usable recording: every recording was excluded (see qc.tsv)")

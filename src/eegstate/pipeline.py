@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from eegstate.preprocess import PreprocessQC
+from eegstate.settings import RecordingSettings, Settings
 
 
 @dataclass
@@ -29,7 +30,11 @@ class RecordingResult:
 
 
 def analyse_raw(
-    raw: Any, config: Mapping[str, Any], identity: Mapping[str, str], *, source: str = "<raw>"
+    raw: Any,
+    settings: Settings | RecordingSettings | Mapping[str, Any],
+    identity: Mapping[str, str],
+    *,
+    source: str = "<raw>",
 ) -> RecordingResult:
     """Preprocess one recording and compute its PSD and band-power table.
 
@@ -37,8 +42,10 @@ def analyse_raw(
     ----------
     raw : mne.io.BaseRaw
         Preloaded recording (not modified).
-    config : mapping
-        Validated configuration (uses ``seed``, ``preprocess``, ``bandpower``, ``regions``).
+    settings : eegstate.settings.Settings or eegstate.settings.RecordingSettings
+        The settings (:func:`eegstate.settings.load_settings`; the analysis uses ``seed``,
+        ``preprocess``, ``bandpower`` and ``regions``). A configuration mapping still works,
+        with a deprecation warning.
     identity : mapping
         ``subject, session, recording, state`` values for the table rows.
     source : str
@@ -56,30 +63,31 @@ def analyse_raw(
     from eegstate.preprocess import preprocess_raw
     from eegstate.seeding import derive_seed
 
+    s = recording_settings(settings)
     identity = {key: str(identity[key]) for key in ("subject", "session", "recording", "state")}
-    spectral = config["bandpower"]
+    spectral = s.bandpower
     epochs, qc = preprocess_raw(
         raw,
-        config["preprocess"],
-        seed=derive_seed(config["seed"], identity["recording"]),
+        s.preprocess,
+        seed=derive_seed(s.seed, identity["recording"]),
         source=source,
-        emg_above_hz=max(float(high) for _, high in spectral["bands"].values()),
+        emg_above_hz=spectral.highest_edge,
     )
     psd, freqs = compute_psd(
         epochs,
-        method=spectral["method"],
-        fmin=spectral["fmin"],
-        fmax=spectral["fmax"],
-        welch_window_s=spectral["welch_window_s"],
-        multitaper_bandwidth=spectral["multitaper_bandwidth"],
+        method=spectral.method,
+        fmin=spectral.fmin,
+        fmax=spectral.fmax,
+        welch_window_s=spectral.welch_window_s,
+        multitaper_bandwidth=spectral.multitaper_bandwidth,
     )
     bandpower = recording_band_power(
         psd,
         freqs,
         epochs.ch_names,
-        bands=spectral["bands"],
-        relative_range=spectral["relative_range"],
-        regions=config["regions"],
+        bands=spectral.bands,
+        relative_range=spectral.relative_range,
+        regions=s.regions,
         identity=identity,
     )
     emg = qc.emg_slope_epochs
@@ -88,3 +96,29 @@ def analyse_raw(
     return RecordingResult(
         epochs=epochs, qc=qc, psd=psd, freqs=freqs, bandpower=bandpower, emg_slope=emg
     )
+
+
+def recording_settings(
+    settings: Settings | RecordingSettings | Mapping[str, Any],
+) -> RecordingSettings:
+    """The recording settings of settings, or of a configuration mapping.
+
+    A mapping holding the ``seed``, ``preprocess``, ``bandpower`` and ``regions`` sections (a
+    whole validated configuration or a workflow rule's slice of it) is validated (missing
+    options take their schema defaults) and converted.
+    """
+    if isinstance(settings, RecordingSettings):
+        return settings
+    if isinstance(settings, Settings):
+        return RecordingSettings.of(settings)
+    from eegstate.config import validate_config
+    from eegstate.settings import build_settings
+
+    filled = validate_config(
+        {
+            key: settings[key]
+            for key in ("seed", "preprocess", "bandpower", "regions")
+            if key in settings
+        }
+    )
+    return build_settings(RecordingSettings, filled)

@@ -11,7 +11,6 @@ EEGBCI peak-to-peak amplitudes are 200-530 µV per 4-s epoch).
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +28,7 @@ from eegstate.ica import remove_artefact_components
 from eegstate.io import RecordingError
 from eegstate.montage import standard_montage
 from eegstate.quality import emg_range, line_noise_db, window_emg_index
+from eegstate.settings import PreprocessSettings, coerce
 
 logger = logging.getLogger(__name__)
 
@@ -290,7 +290,7 @@ def rejection_threshold_uv(
 
 def preprocess_raw(
     raw: Any,
-    params: Mapping[str, Any],
+    settings: PreprocessSettings,
     *,
     seed: int,
     source: str = "<raw>",
@@ -313,8 +313,9 @@ def preprocess_raw(
     ----------
     raw : mne.io.BaseRaw
         Preloaded recording. It is copied, never modified.
-    params : mapping
-        The ``preprocess`` config section (see the config schema for each key).
+    settings : eegstate.settings.PreprocessSettings
+        The ``preprocess`` settings (see the config schema for each option); a mapping of
+        the section still works, with a deprecation warning.
     seed : int
         Random seed for the randomised parts (bad-channel detection).
     source : str
@@ -341,12 +342,13 @@ def preprocess_raw(
     """
     import mne
 
+    settings = coerce(PreprocessSettings, settings, "preprocess")
     raw = raw.copy()
     qc = PreprocessQC(sfreq_raw=float(raw.info["sfreq"]))
     changes = ChannelChanges()
-    prepare_channels(raw, params.get("channel_rename"), source, changes)
+    prepare_channels(raw, settings.channel_rename, source, changes)
     eog = raw.copy().pick("eog") if "eog" in raw.get_channel_types() else None
-    use_eog = eog is not None and params["ica"] != "none"
+    use_eog = eog is not None and settings.ica != "none"
     changes.dropped.extend(
         (name, f"{kind}, used by ICA" if kind == "eog" and use_eog else kind)
         for name, kind in zip(raw.ch_names, raw.get_channel_types(), strict=True)
@@ -362,18 +364,18 @@ def preprocess_raw(
     if flat.all():
         raise RecordingError(source, "every channel is flat (no signal); check the recording")
     nyquist = raw.info["sfreq"] / 2
-    if params["h_freq"] >= nyquist:
+    if settings.h_freq >= nyquist:
         raise RecordingError(
             source,
-            f"'preprocess.h_freq' = {params['h_freq']} Hz is not below the Nyquist frequency "
+            f"'preprocess.h_freq' = {settings.h_freq} Hz is not below the Nyquist frequency "
             f"{nyquist} Hz of this recording; lower 'preprocess.h_freq' (and the bands above it)",
         )
-    set_montage(raw, params["montage"], source, changes)
+    set_montage(raw, settings.montage, source, changes)
     qc.channel_changes = changes.summary()
-    line_freq = params["line_freq"]
+    line_freq = settings.line_freq
     qc.line_noise_db_before = line_noise_db(raw, line_freq)
 
-    if params["bad_channels"] == "deviation":
+    if settings.bad_channels == "deviation":
         bads = find_bad_channels(raw, seed)
         if len(bads) > len(raw.ch_names) / 2:
             raise RecordingError(
@@ -395,30 +397,30 @@ def preprocess_raw(
     emg_windows = None
     if emg_above_hz is not None:
         band, qc.emg_band = emg_range(
-            raw.info["sfreq"], params.get("emg_fmin"), params.get("emg_fmax"), emg_above_hz
+            raw.info["sfreq"], settings.emg_fmin, settings.emg_fmax, emg_above_hz
         )
         if band is not None:  # before the low-pass removes the range
             emg_windows = window_emg_index(
                 raw,
-                window_s=params["epoch_length_s"],
+                window_s=settings.epoch_length_s,
                 fmin=band[0],
                 fmax=band[1],
                 line_freq=line_freq,
-                average_reference=params["reference"] != "none",
+                average_reference=settings.reference != "none",
             )
-    raw.filter(params["l_freq"], params["h_freq"], verbose="error")
-    if params["resample_sfreq"]:
-        raw.resample(params["resample_sfreq"], verbose="error")
-    if params["reference"] != "none":  # none: keep the recorded (e.g. bipolar) reference
+    raw.filter(settings.l_freq, settings.h_freq, verbose="error")
+    if settings.resample_sfreq:
+        raw.resample(settings.resample_sfreq, verbose="error")
+    if settings.reference != "none":  # none: keep the recorded (e.g. bipolar) reference
         raw.set_eeg_reference("average", projection=False, verbose="error")
-    if params["ica"] != "none":
+    if settings.ica != "none":
         ica = remove_artefact_components(
             raw,
-            n_components=params["ica_n_components"],
-            exclude_labels=params["ica_exclude_labels"],
-            min_probability=params["ica_min_probability"],
+            n_components=settings.ica_n_components,
+            exclude_labels=settings.ica_exclude_labels,
+            min_probability=settings.ica_min_probability,
             seed=seed,
-            method=params["ica"],
+            method=settings.ica,
             eog=eog,
         )
         qc.ica_n_components = ica.n_components
@@ -426,21 +428,21 @@ def preprocess_raw(
         qc.ica_excluded = ica.excluded_summary()
         qc.ica_eog = ica.eog_summary()
     qc.line_noise_db_after = line_noise_db(raw, line_freq)
-    if params["reference"] == "csd":
+    if settings.reference == "csd":
         raw = mne.preprocessing.compute_current_source_density(raw, verbose="error")
     qc.sfreq = float(raw.info["sfreq"])
     qc.duration_s = raw.n_times / raw.info["sfreq"]
     qc.n_channels = len(raw.ch_names)
 
-    if qc.duration_s < params["epoch_length_s"]:
+    if qc.duration_s < settings.epoch_length_s:
         raise RecordingError(
             source,
             f"recording lasts {qc.duration_s:.1f} s, shorter than one epoch "
-            f"('preprocess.epoch_length_s' = {params['epoch_length_s']} s)",
+            f"('preprocess.epoch_length_s' = {settings.epoch_length_s} s)",
         )
     epochs = mne.make_fixed_length_epochs(
         raw,
-        duration=params["epoch_length_s"],
+        duration=settings.epoch_length_s,
         preload=True,
         reject_by_annotation=True,
         verbose="error",
@@ -448,7 +450,7 @@ def preprocess_raw(
     qc.n_epochs_total = len(epochs)
     if len(epochs):
         ptp = peak_to_peak_uv(epochs.get_data(copy=False))
-        method = params["reject"]
+        method = settings.reject
         if method == "autoreject" and len(epochs) < MIN_EPOCHS_AUTOREJECT:
             logger.warning(
                 "%s: %d epochs are too few for autoreject; using ptp_mad", source, len(epochs)
@@ -459,7 +461,7 @@ def preprocess_raw(
             threshold = autoreject_threshold_uv(epochs, seed)
         else:
             threshold = rejection_threshold_uv(
-                ptp, method, params["reject_mad_factor"], params["reject_ptp_uv"]
+                ptp, method, settings.reject_mad_factor, settings.reject_ptp_uv
             )
         qc.reject_threshold_uv = round(threshold, 3) if np.isfinite(threshold) else float("nan")
         drop = np.flatnonzero(ptp > threshold)
@@ -473,11 +475,11 @@ def preprocess_raw(
         qc.emg_slope_epochs[inside] = emg_windows[selection[inside]]
     else:
         qc.emg_slope_epochs = np.full(len(epochs), np.nan)
-    if qc.n_epochs_kept < params["min_epochs"]:
+    if qc.n_epochs_kept < settings.min_epochs:
         raise RecordingError(
             source,
             f"only {qc.n_epochs_kept} of {qc.n_epochs_total} epochs survive rejection, fewer than "
-            f"'preprocess.min_epochs' = {params['min_epochs']}; check the recording or relax "
+            f"'preprocess.min_epochs' = {settings.min_epochs}; check the recording or relax "
             "'preprocess.reject'",
         )
     return epochs, qc

@@ -33,6 +33,7 @@ from eegstate.connectivity.inverse import roi_operator
 from eegstate.connectivity.metrics import band_connectivity, band_pass
 from eegstate.connectivity.roi import band_covariances, pca_flip_filters, roi_time_courses
 from eegstate.connectivity.summary import connectivity_table, network_summary
+from eegstate.settings import ConnectivitySettings, coerce
 from eegstate.tables import CONNECTIVITY_COLUMNS, DMN_SUMMARY_COLUMNS
 
 logger = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ def eeg_channels_with_positions(info: Any) -> list[str]:
 
 def recording_connectivity(
     epochs: Any,
-    params: Mapping[str, Any],
+    params: ConnectivitySettings,
     identity: Mapping[str, str],
     bands: Mapping[str, tuple[float, float]],
     *,
@@ -127,9 +128,10 @@ def recording_connectivity(
     ----------
     epochs : mne.Epochs
         Preprocessed, average-referenced epochs with channel positions.
-    params : mapping
-        The ``connectivity`` options (``enabled``, ``method``, ``inverse``, ``snr``,
-        ``spacing_mm``, ``roi_radius_mm``, ``min_channels``, ``metrics``, ``subjects_dir``).
+    params : eegstate.settings.ConnectivitySettings
+        The ``connectivity`` options (a mapping still works, with a deprecation warning):
+        ``enabled``, ``method``, ``inverse``, ``snr``, ``spacing_mm``, ``roi_radius_mm``,
+        ``min_channels``, ``metrics``, ``subjects_dir``.
     identity : mapping
         ``subject, session, recording, state`` of the recording.
     bands : mapping
@@ -144,13 +146,14 @@ def recording_connectivity(
     """
     import mne
 
-    if not params["enabled"]:
+    params = coerce(ConnectivitySettings, params, "connectivity")
+    if not params.enabled:
         return skipped("connectivity disabled (connectivity.enabled is false)")
     channels = eeg_channels_with_positions(epochs.info)
-    if len(channels) < int(params["min_channels"]):
+    if len(channels) < int(params.min_channels):
         note = (
             f"connectivity skipped: {len(channels)} EEG channels with positions, fewer than "
-            f"connectivity.min_channels = {params['min_channels']} (source-space DMN "
+            f"connectivity.min_channels = {params.min_channels} (source-space DMN "
             "connectivity needs a whole-head montage)"
         )
         logger.warning("%s: %s", identity["recording"], note)
@@ -169,7 +172,7 @@ def recording_connectivity(
     for band, limits in bands.items():
         filters = pca_flip_filters(operator, covariances[band])
         regions = band_pass(roi_time_courses(filters, data), sfreq, limits)
-        for metric, matrix in band_connectivity(regions, sfreq, limits, params["metrics"]).items():
+        for metric, matrix in band_connectivity(regions, sfreq, limits, params.metrics).items():
             matrices[(band, metric)] = matrix
     table = connectivity_table(matrices, identity)
     if not np.all(np.isfinite(table["value"].to_numpy(float))):
@@ -179,7 +182,7 @@ def recording_connectivity(
         identity["recording"],
         len(operator.nodes),
         len(bands),
-        len(params["metrics"]),
+        len(params.metrics),
         time.perf_counter() - start,
         model_done - start,
     )

@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,7 @@ from eegstate.connectivity.template import (
     volume_forward,
 )
 from eegstate.io import atomic_path
+from eegstate.settings import ConnectivitySettings
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,7 @@ class RoiOperator:
 _MEMORY: dict[str, RoiOperator] = {}
 
 
-def model_key(info: Any, params: Mapping[str, Any]) -> str:
+def model_key(info: Any, params: ConnectivitySettings) -> str:
     """Return a hash identifying the operator of ``info``'s channels under ``params``."""
     import mne
 
@@ -103,17 +103,15 @@ def model_key(info: Any, params: Mapping[str, Any]) -> str:
         "channels": list(info["ch_names"]),
         "positions_0.1mm": positions,
         "nodes": [(n.name, n.mni_mm, n.aparc) for n in NODES],
-        **{key: params[key] for key in MODEL_KEYS},
+        **{key: getattr(params, key) for key in MODEL_KEYS},
     }
-    if params["method"] == "fsaverage_surface":
-        payload["subjects_dir"] = str(
-            fsaverage.default_subjects_dir(params["subjects_dir"]).resolve()
-        )
+    if params.method == "fsaverage_surface":
+        payload["subjects_dir"] = str(fsaverage.default_subjects_dir(params.subjects_dir).resolve())
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
 
 
 def roi_operator(
-    info: Any, params: Mapping[str, Any], cache_dir: str | Path | None = None
+    info: Any, params: ConnectivitySettings, cache_dir: str | Path | None = None
 ) -> RoiOperator:
     """Return the ROI inverse operator for the EEG channels of ``info``.
 
@@ -121,7 +119,7 @@ def roi_operator(
     ----------
     info : mne.Info
         EEG channels with positions (only channels and positions are used).
-    params : mapping
+    params : eegstate.settings.ConnectivitySettings
         The ``connectivity`` options (``method``, ``inverse``, ``snr``, ``spacing_mm``,
         ``roi_radius_mm``, ``subjects_dir``).
     cache_dir : path-like | None
@@ -133,9 +131,15 @@ def roi_operator(
         The operator (shared, read-only arrays).
     """
     key = model_key(info, params)
-    if key in _MEMORY:
-        return _MEMORY[key]
     path = None if cache_dir is None else Path(cache_dir) / f"roi-operator-{key}.npz"
+    if key in _MEMORY:
+        operator = _MEMORY[key]
+        if path is not None and not path.is_file():
+            # Built earlier in this process for another cache folder (or none):
+            # the caller asked for a disk copy here, so write one.
+            _save(operator, path)
+            logger.info("ROI inverse operator cached in %s", path)
+        return operator
     operator = None
     if path is not None and path.is_file():
         try:
@@ -196,14 +200,14 @@ def _identity_evoked(info: Any) -> Any:
     return evoked
 
 
-def build_roi_operator(info: Any, params: Mapping[str, Any]) -> RoiOperator:
+def build_roi_operator(info: Any, params: ConnectivitySettings) -> RoiOperator:
     """Compute the forward model, inverse operator and ROI kernel rows (no caching).
 
     Parameters
     ----------
     info : mne.Info
         EEG channels with positions.
-    params : mapping
+    params : eegstate.settings.ConnectivitySettings
         The ``connectivity`` options.
 
     Returns
@@ -219,21 +223,21 @@ def build_roi_operator(info: Any, params: Mapping[str, Any]) -> RoiOperator:
     import mne
 
     evoked = _identity_evoked(info)
-    surface = params["method"] == "fsaverage_surface"
+    surface = params.method == "fsaverage_surface"
     if surface:
-        fwd = fsaverage.surface_forward(evoked.info, params["subjects_dir"])
+        fwd = fsaverage.surface_forward(evoked.info, params.subjects_dir)
         loose, pick_ori = 0.2, "normal"
     else:
         sphere = sphere_model(evoked.info)
-        fwd = volume_forward(evoked.info, params["spacing_mm"], sphere)
+        fwd = volume_forward(evoked.info, params.spacing_mm, sphere)
         loose, pick_ori = 1.0, "vector"
     noise_cov = mne.make_ad_hoc_cov(evoked.info, verbose="error")
     inverse = mne.minimum_norm.make_inverse_operator(
         evoked.info, fwd, noise_cov, loose=loose, depth=0.8, verbose="error"
     )
-    lambda2 = 1.0 / float(params["snr"]) ** 2
+    lambda2 = 1.0 / float(params.snr) ** 2
     stc = mne.minimum_norm.apply_inverse(
-        evoked, inverse, lambda2, params["inverse"], pick_ori=pick_ori, verbose="error"
+        evoked, inverse, lambda2, params.inverse, pick_ori=pick_ori, verbose="error"
     )
     if surface:
         kernels, flips, sizes = _surface_rows(stc, inverse, params)
@@ -242,7 +246,7 @@ def build_roi_operator(info: Any, params: Mapping[str, Any]) -> RoiOperator:
     empty = [name for name, size in sizes.items() if size == 0]
     if empty:
         raise ValueError(
-            f"regions of interest {empty} contain no source of the {params['method']} model; "
+            f"regions of interest {empty} contain no source of the {params.method} model; "
             "increase connectivity.roi_radius_mm"
         )
     scalp_mm = scalp_distance_mm(info)
@@ -253,9 +257,9 @@ def build_roi_operator(info: Any, params: Mapping[str, Any]) -> RoiOperator:
             scalp_mm,
         )
     description = {
-        "method": params["method"],
+        "method": params.method,
         "electrode_scalp_distance_mm": round(scalp_mm, 1),
-        "inverse": params["inverse"],
+        "inverse": params.inverse,
         "lambda2": lambda2,
         "n_channels": len(info["ch_names"]),
         "n_sources": int(fwd["nsource"]),
@@ -263,8 +267,8 @@ def build_roi_operator(info: Any, params: Mapping[str, Any]) -> RoiOperator:
     }
     logger.info(
         "ROI operator: %s, %s (lambda2 %.3g), %d sources, ROI sizes %s",
-        params["method"],
-        params["inverse"],
+        params.method,
+        params.inverse,
         lambda2,
         fwd["nsource"],
         sizes,
@@ -278,7 +282,7 @@ def build_roi_operator(info: Any, params: Mapping[str, Any]) -> RoiOperator:
     )
 
 
-def _volume_rows(stc: Any, fwd: Any, centre: np.ndarray, params: Mapping[str, Any]):
+def _volume_rows(stc: Any, fwd: Any, centre: np.ndarray, params: ConnectivitySettings):
     """Kernel rows (x, y, z per grid point) of the grid points within the ROI radius.
 
     ``centre`` is the sphere centre (head frame); the flip reference of a grid point is its
@@ -288,7 +292,7 @@ def _volume_rows(stc: Any, fwd: Any, centre: np.ndarray, params: Mapping[str, An
     rr = src["rr"][src["vertno"]]  # head frame (see template.volume_source_space)
     outward = rr - centre
     outward /= np.linalg.norm(outward, axis=1, keepdims=True)
-    radius = float(params["roi_radius_mm"]) / 1000.0
+    radius = float(params.roi_radius_mm) / 1000.0
     # stc.data: (n_sources, 3, n_channels), components along the x/y/z axes of the head frame.
     kernels, flips, sizes = [], [], {}
     for node in NODES:
@@ -300,11 +304,11 @@ def _volume_rows(stc: Any, fwd: Any, centre: np.ndarray, params: Mapping[str, An
     return kernels, flips, sizes
 
 
-def _surface_rows(stc: Any, inverse: Any, params: Mapping[str, Any]):
+def _surface_rows(stc: Any, inverse: Any, params: ConnectivitySettings):
     """Kernel rows (normal component) of the vertices of each node's ``aparc`` labels."""
     import mne
 
-    labels = fsaverage.node_labels(params["subjects_dir"])
+    labels = fsaverage.node_labels(params.subjects_dir)
     kernels, flips, sizes = [], [], {}
     for node in NODES:
         label = labels[node.name]

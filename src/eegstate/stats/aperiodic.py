@@ -15,39 +15,34 @@ from __future__ import annotations
 import logging
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from eegstate.settings import AperiodicSettings, ClaimsOptions
 from eegstate.stats.paired import check_columns
 from eegstate.tables import APERIODIC_COLUMNS, RECORDING_COLUMNS
 
 logger = logging.getLogger(__name__)
 
-#: Defaults of ``stats.aperiodic`` in the config schema.
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "freq_range": [2.0, 40.0],
-    "peak_width_limits": [1.0, 8.0],
-    "max_n_peaks": 6,
-    "peak_threshold": 2.0,
-    "min_peak_height_db": 1.0,
-    "alpha_range": [8.0, 13.0],
-    "theta_range": [4.0, 8.0],
-    "slowing_hz": 2.0,
-}
-
 #: Peak ranges reported per fit: name -> how its [low, high) range is found in the settings.
 PEAK_NAMES: tuple[str, ...] = ("alpha", "theta", "alpha_slow")
 
 
-def peak_range(settings: Mapping[str, Any], name: str) -> tuple[float, float]:
-    """Centre-frequency range [low, high) of a reported peak (``alpha_slow``: just below alpha)."""
+def peak_range(settings: AperiodicSettings, name: str) -> tuple[float, float]:
+    """Centre-frequency range [low, high) of a reported peak (``alpha_slow``: just below alpha).
+
+    The settings must be resolved (:func:`resolve_settings`: no null range left).
+    """
+    alpha, theta = settings.alpha_range, settings.theta_range
+    if alpha is None or theta is None:
+        raise ValueError(
+            "resolve the peak ranges first (eegstate.stats.aperiodic.resolve_settings)"
+        )
     if name == "alpha_slow":
-        low = float(settings["alpha_range"][0])
-        return max(0.0, low - float(settings["slowing_hz"])), low
-    lo, hi = settings[f"{name}_range"]
-    return float(lo), float(hi)
+        return max(0.0, alpha[0] - settings.slowing_hz), alpha[0]
+    return alpha if name == "alpha" else theta
 
 
 def _largest_peak(peaks: np.ndarray, fmin: float, fmax: float) -> tuple[float, float, float]:
@@ -60,7 +55,7 @@ def _largest_peak(peaks: np.ndarray, fmin: float, fmax: float) -> tuple[float, f
 
 
 def fit_spectrum(
-    freqs: np.ndarray, power: np.ndarray, settings: Mapping[str, Any]
+    freqs: np.ndarray, power: np.ndarray, settings: AperiodicSettings
 ) -> dict[str, float | bool]:
     """Parameterise one power spectrum (linear units) with specparam.
 
@@ -70,9 +65,9 @@ def fit_spectrum(
         Frequencies (Hz).
     power : numpy.ndarray
         Power spectral density in linear units (e.g. µV²/Hz).
-    settings : mapping
-        ``stats.aperiodic`` options (:data:`DEFAULT_SETTINGS`; ``alpha_range`` and
-        ``theta_range`` resolved to numbers, see :func:`resolve_settings`).
+    settings : eegstate.settings.AperiodicSettings
+        ``stats.aperiodic`` settings with ``alpha_range`` and ``theta_range`` resolved to
+        numbers (:func:`resolve_settings`).
 
     Returns
     -------
@@ -84,14 +79,14 @@ def fit_spectrum(
     """
     from specparam import SpectralModel
 
-    s = {**DEFAULT_SETTINGS, **dict(settings)}
-    fmin, fmax = (float(v) for v in s["freq_range"])
+    s = settings
+    fmin, fmax = s.freq_range
     model = SpectralModel(
         aperiodic_mode="fixed",
-        peak_width_limits=[float(v) for v in s["peak_width_limits"]],
-        max_n_peaks=int(s["max_n_peaks"]),
-        peak_threshold=float(s["peak_threshold"]),
-        min_peak_height=float(s["min_peak_height_db"]) / 10.0,
+        peak_width_limits=list(s.peak_width_limits),
+        max_n_peaks=s.max_n_peaks,
+        peak_threshold=s.peak_threshold,
+        min_peak_height=s.min_peak_height_db / 10.0,
         verbose=False,
     )
     out: dict[str, float | bool] = {
@@ -131,7 +126,7 @@ def fit_spectrum(
             out["fit_error"] = float(value)
     peaks = np.atleast_2d(np.asarray(model.get_params("periodic"), dtype=float))
     peaks = peaks[np.all(np.isfinite(peaks), axis=1)] if peaks.size else np.empty((0, 3))
-    min_height = float(s["min_peak_height_db"])
+    min_height = s.min_peak_height_db
     for name in PEAK_NAMES:
         lo, hi = peak_range(s, name)
         cf, pw, bw = _largest_peak(peaks, lo, hi)
@@ -144,37 +139,43 @@ def fit_spectrum(
 
 
 def resolve_settings(
-    settings: Mapping[str, Any] | None, bands: Mapping[str, Sequence[float]], claims: Mapping
-) -> dict[str, Any]:
+    settings: AperiodicSettings, bands: Mapping[str, Sequence[float]], claims: ClaimsOptions
+) -> AperiodicSettings:
     """Fill the peak ranges left null in ``stats.aperiodic`` with the claim bands' edges.
 
     Parameters
     ----------
-    settings : mapping or None
-        ``stats.aperiodic`` options.
+    settings : eegstate.settings.AperiodicSettings
+        ``stats.aperiodic`` settings.
     bands : mapping
         ``bandpower.bands`` (name -> [low, high)).
-    claims : mapping
-        ``claims`` options (``alpha_band``, ``theta_band``).
+    claims : eegstate.settings.ClaimsOptions
+        ``claims`` settings (``alpha_band``, ``theta_band``).
 
     Returns
     -------
-    dict
-        Complete settings.
+    eegstate.settings.AperiodicSettings
+        The settings with both peak ranges set (a band missing from ``bands`` keeps the
+        schema's documented fallback: the claim's default band edges, 8-13 and 4-8 Hz).
     """
-    s = {**DEFAULT_SETTINGS, **{k: v for k, v in dict(settings or {}).items() if v is not None}}
+    fallback = {"alpha": (8.0, 13.0), "theta": (4.0, 8.0)}
+    ranges = {}
     for name in ("alpha", "theta"):
-        if (settings or {}).get(f"{name}_range") is None:
-            band = claims.get(f"{name}_band", name)
-            if band in bands:
-                s[f"{name}_range"] = [float(v) for v in bands[band]]
-    return s
+        given = getattr(settings, f"{name}_range")
+        band = getattr(claims, f"{name}_band")
+        if given is not None:
+            ranges[f"{name}_range"] = tuple(float(v) for v in given)
+        elif band in bands:
+            ranges[f"{name}_range"] = tuple(float(v) for v in bands[band])
+        else:
+            ranges[f"{name}_range"] = fallback[name]
+    return replace(settings, **ranges)
 
 
 def aperiodic_table(
     psd: pd.DataFrame,
     sites: Mapping[str, Sequence[str]],
-    settings: Mapping[str, Any] | None = None,
+    settings: AperiodicSettings,
 ) -> pd.DataFrame:
     """Fit every recording's site-average spectrum (``aperiodic.tsv``).
 
@@ -185,8 +186,8 @@ def aperiodic_table(
     sites : mapping
         Site name -> channel names (matched case-insensitively; a site with no channel in a
         recording is skipped for it).
-    settings : mapping, optional
-        ``stats.aperiodic`` options.
+    settings : eegstate.settings.AperiodicSettings
+        Resolved ``stats.aperiodic`` settings (:func:`resolve_settings`).
 
     Returns
     -------
@@ -194,7 +195,7 @@ def aperiodic_table(
         :data:`eegstate.tables.APERIODIC_COLUMNS`, one row per recording × site.
     """
     check_columns(psd, (*RECORDING_COLUMNS, "channel", "freq", "psd_db"), "psd")
-    s = {**DEFAULT_SETTINGS, **dict(settings or {})}
+    s = settings
     rows = []
     lower = psd["channel"].astype(str).str.lower()
     for site, channels in sites.items():
@@ -216,8 +217,8 @@ def aperiodic_table(
                     **dict(zip(RECORDING_COLUMNS, ident, strict=True)),
                     "site": site,
                     "n_channels": int(rec["n_channels"].max()),
-                    "fit_fmin": float(s["freq_range"][0]),
-                    "fit_fmax": float(s["freq_range"][1]),
+                    "fit_fmin": float(s.freq_range[0]),
+                    "fit_fmax": float(s.freq_range[1]),
                     **fit,
                 }
             )

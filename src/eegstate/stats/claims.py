@@ -31,8 +31,9 @@ import numpy as np
 import pandas as pd
 
 from eegstate.seeding import derive_seed
+from eegstate.settings import AperiodicSettings, StatsStepSettings
 from eegstate.stats import verdicts as rules
-from eegstate.stats.aperiodic import resolve_settings
+from eegstate.stats.aperiodic import peak_range, resolve_settings
 from eegstate.stats.contrasts import (
     site_channels,
     site_differences,
@@ -90,44 +91,35 @@ class ClaimSettings:
     dmn_metrics: tuple[str, ...]
     connectivity_enabled: bool
     open_label_fixed_order: bool
-    peak_settings: dict[str, Any]
+    peak_settings: AperiodicSettings
     emg_fmin: float | None
     bands: dict[str, tuple[float, float]]
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ClaimSettings:
-        """Build the settings from a validated configuration."""
-        claims = config["claims"]
-
-        def regions(key: str) -> tuple[str, ...] | None:
-            value = claims[key]
-            return tuple(str(r) for r in value) if value else None
-
-        metric = claims["dmn_metric"]
-        metrics = (metric,) if isinstance(metric, str) else tuple(metric)
-        bands = {k: (float(v[0]), float(v[1])) for k, v in config["bandpower"]["bands"].items()}
+    def from_config(cls, config: Mapping[str, Any] | StatsStepSettings) -> ClaimSettings:
+        """Build the claims settings from the statistics settings (or a validated config)."""
+        st = rules.stats_settings(config)
+        claims = st.claims
         return cls(
-            baseline=str(config["baseline"]),
-            target=str(config["target"]),
-            seed=int(config["seed"]),
-            ci_level=float(config["report"]["ci_level"]),
-            n_bootstrap=int(config["report"]["n_bootstrap"]),
-            thresholds=rules.Thresholds.from_config(config),
-            alpha_band=str(claims["alpha_band"]),
-            theta_band=str(claims["theta_band"]),
-            gamma_band=str(claims["gamma_band"]),
-            alpha_regions=regions("alpha_regions"),
-            theta_regions=regions("theta_regions"),
-            gamma_regions=regions("gamma_regions"),
-            dmn_band=str(claims["dmn_band"]),
-            dmn_metrics=metrics,
-            connectivity_enabled=bool(config.get("connectivity", {}).get("enabled", True)),
-            open_label_fixed_order=bool(claims.get("open_label_fixed_order", False)),
-            peak_settings=resolve_settings(
-                config["stats"]["aperiodic"], config["bandpower"]["bands"], claims
-            ),
-            emg_fmin=config["preprocess"].get("emg_fmin"),
-            bands=bands,
+            baseline=st.baseline,
+            target=st.target,
+            seed=st.seed,
+            ci_level=st.report.ci_level,
+            n_bootstrap=st.report.n_bootstrap,
+            thresholds=rules.Thresholds.from_config(st),
+            alpha_band=claims.alpha_band,
+            theta_band=claims.theta_band,
+            gamma_band=claims.gamma_band,
+            alpha_regions=claims.alpha_regions or None,
+            theta_regions=claims.theta_regions or None,
+            gamma_regions=claims.gamma_regions or None,
+            dmn_band=claims.dmn_band,
+            dmn_metrics=claims.dmn_metrics,
+            connectivity_enabled=st.connectivity.enabled,
+            open_label_fixed_order=claims.open_label_fixed_order,
+            peak_settings=resolve_settings(st.stats.aperiodic, st.bandpower.bands, claims),
+            emg_fmin=st.preprocess.emg_fmin,
+            bands=dict(st.bandpower.bands),
         )
 
 
@@ -450,10 +442,10 @@ def _band_claim(
         "(dB), Wilcoxon signed-rank, Holm over the paired claims"
     )
     if peak:
-        rng = s.peak_settings[f"{peak}_range"]
+        rng = peak_range(s.peak_settings, peak)
         spec.measure += (
             f"; periodic {peak} peak {_hz(*rng)} above the aperiodic fit (specparam, "
-            f">= {s.peak_settings['min_peak_height_db']:g} dB), exact McNemar test"
+            f">= {s.peak_settings.min_peak_height_db:g} dB), exact McNemar test"
         )
     diffs = (
         site_differences(bp, s.baseline, s.target, band, channels)
@@ -650,7 +642,7 @@ def measure_claims(inputs: ClaimInputs, settings: ClaimSettings) -> ClaimMeasure
                 s.baseline,
                 s.target,
                 diffs["subject"].astype(str),
-                float(s.peak_settings["slowing_hz"]),
+                s.peak_settings.slowing_hz,
             )
             if table is not None:
                 peaks[claim] = table
@@ -962,7 +954,9 @@ def _tests_table(m, results, adjusted, family, t) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(CLAIM_TESTS_COLUMNS))
 
 
-def claims_and_tests(inputs: ClaimInputs, config: Mapping[str, Any]) -> ClaimsResult:
+def claims_and_tests(
+    inputs: ClaimInputs, config: StatsStepSettings | Mapping[str, Any]
+) -> ClaimsResult:
     """Measure every claim and decide its verdict; also return the tests behind them.
 
     Parameters
@@ -970,8 +964,8 @@ def claims_and_tests(inputs: ClaimInputs, config: Mapping[str, Any]) -> ClaimsRe
     inputs : ClaimInputs
         Group tables (connectivity and classification may be None: their claims are then
         ``not_testable`` with the caveat "step not run").
-    config : mapping
-        Validated configuration.
+    config : eegstate.settings.StatsStepSettings or mapping
+        The statistics settings (or a validated configuration holding them).
 
     Returns
     -------
@@ -982,7 +976,9 @@ def claims_and_tests(inputs: ClaimInputs, config: Mapping[str, Any]) -> ClaimsRe
     return decide_claims(measure_claims(inputs, settings), settings)
 
 
-def evaluate_claims(inputs: ClaimInputs, config: Mapping[str, Any]) -> pd.DataFrame:
+def evaluate_claims(
+    inputs: ClaimInputs, config: StatsStepSettings | Mapping[str, Any]
+) -> pd.DataFrame:
     """Measure every claim and decide its verdict (the ``claims.tsv`` table).
 
     Parameters

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from eegstate.seeding import derive_seed
+from eegstate.settings import PowerStepSettings, to_config
 from eegstate.stats import verdicts as rules
 from eegstate.stats.claims import (
     CLAIMS,
@@ -201,7 +202,7 @@ def most_chosen_params(best_params: Mapping[str, Mapping[str, Any]]) -> dict[str
 def decoding_block(
     features: pd.DataFrame,
     summary: Mapping[str, Any],
-    config: Mapping[str, Any],
+    config: PowerStepSettings,
     power: PowerSettings,
     task: Task,
 ) -> pd.DataFrame:
@@ -213,8 +214,8 @@ def decoding_block(
         The pilot's ``features.tsv``.
     summary : mapping
         The pilot's ``classification.json`` (estimator, normalisation, chosen parameters).
-    config : mapping
-        Validated configuration of the run (classification, labels, stats, report).
+    config : eegstate.settings.PowerStepSettings
+        Settings of the run (classification, labels, thresholds, intervals).
     power : PowerSettings
         ``decoding_permutations`` and seed.
     task : Task
@@ -228,11 +229,9 @@ def decoding_block(
     from eegstate.classify import TooFewSubjectsError, evaluate, prepare_data
     from eegstate.classify.estimators import grid_from_chosen
 
-    baseline, target = str(config["baseline"]), str(config["target"])
-    options = config["classification"]
-    grid = grid_from_chosen(
-        options["estimator"], most_chosen_params(summary.get("best_params") or {})
-    )
+    baseline, target = config.baseline, config.target
+    options = config.classification
+    grid = grid_from_chosen(options.estimator, most_chosen_params(summary.get("best_params") or {}))
     t = rules.Thresholds.from_config(config)
     subjects = sorted(features["subject"].astype(str).unique())
     rng = _task_rng(power.seed, "power-decoding", task)
@@ -245,22 +244,22 @@ def decoding_block(
                 table,
                 label="state",
                 group="subject",
-                features=list(summary.get("feature_names") or options["features"]),
+                features=list(summary.get("feature_names") or options.features),
                 baseline=baseline,
                 target=target,
             )
             result = evaluate(
                 data,
-                estimator=options["estimator"],
+                estimator=options.estimator,
                 param_grid=grid or None,
-                param_grids=options["param_grids"],
-                normalize=options["normalize"],
-                inner_folds=options["inner_folds"],
+                param_grids=to_config(options.param_grids),
+                normalize=options.normalize,
+                inner_folds=options.inner_folds,
                 n_permutations=power.decoding_permutations,
                 seed=derive_seed(power.seed, "power-decoding", task.scenario, replicate),
                 n_jobs=1,
-                ci_level=float(config["report"]["ci_level"]),
-                n_bootstrap=int(config["report"]["n_bootstrap"]),
+                ci_level=config.report.ci_level,
+                n_bootstrap=config.report.n_bootstrap,
             ).summary
             low = result.get("balanced_accuracy_ci_low")
             verdict = rules.decodable_verdict(

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from eegstate.seeding import derive_seed
+from eegstate.settings import StatsStepSettings
 from eegstate.stats.changes import (
     aperiodic_contrasts,
     aperiodic_peaks,
@@ -44,6 +45,7 @@ from eegstate.stats.paired import (
     paired_differences,
     subject_state_means,
 )
+from eegstate.stats.verdicts import stats_settings
 from eegstate.tables import (
     APERIODIC_CONTRAST_COLUMNS,
     APERIODIC_PEAK_COLUMNS,
@@ -306,7 +308,7 @@ def report_summaries(
     *,
     bandpower: pd.DataFrame,
     psd: pd.DataFrame,
-    config: Mapping[str, Any],
+    config: StatsStepSettings | Mapping[str, Any],
     aperiodic: pd.DataFrame | None = None,
     dmn_summary: pd.DataFrame | None = None,
     connectivity: pd.DataFrame | None = None,
@@ -320,9 +322,9 @@ def report_summaries(
         ``bandpower.tsv``.
     psd : pandas.DataFrame
         ``psd.tsv``.
-    config : mapping
-        Validated configuration (states, seed, ``report`` bootstrap settings, ``claims``
-        regions, DMN band and metrics).
+    config : eegstate.settings.StatsStepSettings or mapping
+        States, seed, bootstrap settings, ``claims`` regions, DMN band and metrics (a
+        validated configuration mapping is built into the settings object).
     aperiodic, dmn_summary, connectivity, predictions : pandas.DataFrame, optional
         ``aperiodic.tsv``, ``dmn_summary.tsv``, ``connectivity.tsv`` and
         ``classification_predictions.tsv`` (None: that step did not run).
@@ -332,17 +334,14 @@ def report_summaries(
     dict
         Table name -> table, keys and columns as in :data:`SUMMARY_TABLES`.
     """
-    baseline, target, seed = str(config["baseline"]), str(config["target"]), int(config["seed"])
-    boot = {
-        "ci_level": float(config["report"]["ci_level"]),
-        "n_bootstrap": int(config["report"]["n_bootstrap"]),
-    }
-    claims = config["claims"]
-    posterior = claim_site(bandpower, claims["alpha_regions"])
+    st = stats_settings(config)
+    baseline, target, seed = st.baseline, st.target, st.seed
+    boot = {"ci_level": st.report.ci_level, "n_bootstrap": st.report.n_bootstrap}
+    claims = st.claims
+    posterior = claim_site(bandpower, claims.alpha_regions)
     sites = {"all": site_channels(bandpower, None), posterior[0]: posterior[1]}
     fit_site = aperiodic_site(aperiodic, posterior[0])
-    metrics = claims["dmn_metric"]
-    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    metrics = list(claims.dmn_metrics)
     changes = subject_changes(
         bandpower,
         baseline=baseline,
@@ -351,7 +350,7 @@ def report_summaries(
         aperiodic=aperiodic,
         fit_site=fit_site,
         dmn_summary=dmn_summary,
-        dmn_band=str(claims["dmn_band"]),
+        dmn_band=claims.dmn_band,
         dmn_metrics=metrics,
     )
     tables = {

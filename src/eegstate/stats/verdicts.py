@@ -109,6 +109,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from eegstate.settings import StatsStepSettings, build_settings
 from eegstate.stats.paired import min_wilcoxon_p
 
 ABOLISHED = "abolished"
@@ -124,44 +125,62 @@ INCREASE = "increase"
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Numbers the verdict rules use (``claims`` and ``stats`` config sections)."""
+    """Numbers the verdict rules use (``claims`` and ``stats`` config sections).
 
-    alpha: float = 0.05
-    min_subjects: int = 2
-    alpha_abolished_fraction: float = 0.9
-    theta_emerged_fraction: float = 0.9
-    unchanged_margin_db: float = 1.0
-    emg_rho_threshold: float = 0.5
-    samples_per_cycle: float = 2.5
-    hardware_lowpass_hz: float | None = None
-    h_freq: float | None = None
+    No defaults here: the configuration schema holds them (:meth:`from_config`).
+    """
+
+    alpha: float
+    min_subjects: int
+    alpha_abolished_fraction: float
+    theta_emerged_fraction: float
+    unchanged_margin_db: float
+    emg_rho_threshold: float
+    samples_per_cycle: float
+    hardware_lowpass_hz: float | None
+    h_freq: float | None
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> Thresholds:
-        """Read the thresholds from a validated configuration.
+    def from_config(cls, config: Mapping[str, Any] | StatsStepSettings) -> Thresholds:
+        """Read the thresholds from the statistics settings (or a validated configuration).
 
         Parameters
         ----------
-        config : mapping
-            Validated configuration (``claims``, ``stats``, ``preprocess.h_freq``).
+        config : eegstate.settings.StatsStepSettings or mapping
+            The settings, or a validated configuration holding ``claims``, ``stats`` and
+            ``preprocess`` (every option present).
 
         Returns
         -------
         Thresholds
             The thresholds.
         """
-        claims = config["claims"]
+        s = stats_settings(config)
         return cls(
-            alpha=float(config["stats"]["alpha"]),
-            min_subjects=int(claims["min_subjects"]),
-            alpha_abolished_fraction=float(claims["alpha_abolished_fraction"]),
-            theta_emerged_fraction=float(claims["theta_emerged_fraction"]),
-            unchanged_margin_db=float(claims["unchanged_margin_db"]),
-            emg_rho_threshold=float(claims["emg_rho_threshold"]),
-            samples_per_cycle=float(claims["samples_per_cycle"]),
-            hardware_lowpass_hz=claims["hardware_lowpass_hz"],
-            h_freq=config["preprocess"]["h_freq"],
+            alpha=s.stats.alpha,
+            min_subjects=s.claims.min_subjects,
+            alpha_abolished_fraction=s.claims.alpha_abolished_fraction,
+            theta_emerged_fraction=s.claims.theta_emerged_fraction,
+            unchanged_margin_db=s.claims.unchanged_margin_db,
+            emg_rho_threshold=s.claims.emg_rho_threshold,
+            samples_per_cycle=s.claims.samples_per_cycle,
+            hardware_lowpass_hz=s.claims.hardware_lowpass_hz,
+            h_freq=s.preprocess.h_freq,
         )
+
+    @classmethod
+    def defaults(cls) -> Thresholds:
+        """The thresholds of the schema's defaults."""
+        from eegstate.config import validate_config
+
+        return cls.from_config(validate_config({}))
+
+
+def stats_settings(config: Mapping[str, Any] | StatsStepSettings) -> StatsStepSettings:
+    """The statistics settings of a validated configuration mapping (or the object itself)."""
+    if isinstance(config, StatsStepSettings):
+        return config
+    return build_settings(StatsStepSettings, config)
 
 
 @dataclass(frozen=True)

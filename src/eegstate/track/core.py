@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from eegstate.settings import TrackStepSettings, build_settings, to_config
 from eegstate.track.events import EventResult, EventSettings, detect_events
 from eegstate.track.index import MAD_TO_SD, robust_location_scale, unsupervised_index
 from eegstate.track.windows import (
@@ -96,24 +97,36 @@ def baseline_segment(
     return Segment(0.0, end)
 
 
-def _model_config(config: Mapping[str, Any], model: Any | None) -> dict[str, Any]:
-    """The configuration of the analysis: the model's preprocessing when there is a model."""
+def _model_config(config: TrackStepSettings, model: Any | None) -> TrackStepSettings:
+    """The settings of the analysis: the model's preprocessing when there is a model.
+
+    The model stores the configuration sections it was trained with; they are validated
+    again (so a model saved before an option existed gets that option's default).
+    """
     if model is None:
-        return dict(config)
-    stored = model.metadata["config"]
-    return {
-        **config,
-        **{key: stored[key] for key in ("seed", "preprocess", "bandpower", "regions")},
-    }
+        return config
+    from eegstate.config import validate_config
+    from eegstate.settings import RecordingSettings, build_settings
+
+    keys = ("seed", "preprocess", "bandpower", "regions")
+    stored = validate_config({key: model.metadata["config"][key] for key in keys})
+    recording = build_settings(RecordingSettings, stored)
+    return replace(
+        config,
+        seed=recording.seed,
+        preprocess=recording.preprocess,
+        bandpower=recording.bandpower,
+        regions=recording.regions,
+    )
 
 
-def _model_feature_function(model: Any, config: Mapping[str, Any]) -> Any:
+def _model_feature_function(model: Any, config: TrackStepSettings) -> Any:
     """``f(epochs, psd, freqs)`` giving the model's features of a chunk, as ``predict`` does."""
     from eegstate.bandpower import epoch_band_power
     from eegstate.classify import check_bandpower_input, epoch_features
 
     metadata = model.metadata
-    spectral = config["bandpower"]
+    spectral = config.bandpower
     wanted = {name.lower() for name in metadata["channels"]}
     identity = {"subject": "tracked", "session": "", "recording": "track", "state": ""}
 
@@ -122,9 +135,9 @@ def _model_feature_function(model: Any, config: Mapping[str, Any]) -> Any:
             psd,
             freqs,
             epochs.ch_names,
-            bands=spectral["bands"],
-            relative_range=spectral["relative_range"],
-            regions=config["regions"],
+            bands=spectral.bands,
+            relative_range=spectral.relative_range,
+            regions=config.regions,
             identity=identity,
         )
         check_bandpower_input(metadata, table)
@@ -135,7 +148,7 @@ def _model_feature_function(model: Any, config: Mapping[str, Any]) -> Any:
     return features
 
 
-def _check_model_input(model: Any, raw: Any, config: Mapping[str, Any], source: str) -> None:
+def _check_model_input(model: Any, raw: Any, config: TrackStepSettings, source: str) -> None:
     from eegstate.classify.model import IncompatibleInputError, check_sampling_rate
 
     present = {name.lower() for name in raw.ch_names}
@@ -144,7 +157,7 @@ def _check_model_input(model: Any, raw: Any, config: Mapping[str, Any], source: 
         raise IncompatibleInputError(
             f"{source}: missing {len(missing)} channels the model needs: {missing}"
         )
-    rate = config["preprocess"]["resample_sfreq"] or raw.info["sfreq"]
+    rate = config.preprocess.resample_sfreq or raw.info["sfreq"]
     check_sampling_rate(model.metadata, rate, source)
 
 
@@ -262,7 +275,7 @@ def _clean_json(value: Any) -> Any:
 
 def track_raw(
     raw: Any,
-    config: Mapping[str, Any],
+    config: TrackStepSettings | Mapping[str, Any],
     *,
     model: Any | None = None,
     baseline: Sequence[float] | None = None,
@@ -275,11 +288,12 @@ def track_raw(
     ----------
     raw : mne.io.BaseRaw
         The recording, preloaded or not (it is read in chunks; not modified).
-    config : mapping
-        Validated configuration (``track``, ``preprocess``, ``bandpower``, ``regions``,
-        ``connectivity``, ``stats.aperiodic``, ``report.ci_level``, ``seed``).
+    config : eegstate.settings.TrackStepSettings or mapping
+        The tracking settings (``track``, ``preprocess``, ``bandpower``, ``regions``,
+        ``connectivity``, ``stats.aperiodic``, ``report.ci_level``, ``seed``); a validated
+        configuration mapping is built into them.
     model : eegstate.classify.TrainedModel, optional
-        A saved model (:func:`eegstate.steps.classify.load_model`): the index is its
+        A saved model (:func:`eegstate.io.load_model`): the index is its
         probability of the target state, with its own preprocessing and features.
     baseline : (start_s, end_s), optional
         The baseline segment (default: the first ``track.baseline_s`` seconds, ending at the
@@ -303,75 +317,73 @@ def track_raw(
     from eegstate.seeding import derive_seed
     from eegstate.stats.aperiodic import resolve_settings
 
+    if not isinstance(config, TrackStepSettings):
+        config = build_settings(TrackStepSettings, config)
     work = _model_config(config, model)
-    track = work["track"]
+    track = work.track
     if model is not None:
         _check_model_input(model, raw, work, recording)
-    window_s, step_s = float(track["window_s"]), float(track["step_s"])
+    window_s, step_s = float(track.window_s), float(track.step_s)
     duration = raw.n_times / float(raw.info["sfreq"])
-    dose_s = dose_time(raw, track["dose_annotation"])
-    base = baseline_segment(duration, baseline, float(track["baseline_s"]), dose_s)
-    components_opts = track["components"]
+    dose_s = dose_time(raw, track.dose_annotation)
+    base = baseline_segment(duration, baseline, float(track.baseline_s), dose_s)
+    components_opts = track.components
     result = analyse_chunks(
         raw,
         work,
         recording=recording,
         model_features=_model_feature_function(model, work) if model is not None else None,
-        dmn_windows=(window_s, step_s) if components_opts["dmn"] else None,
+        dmn_windows=(window_s, step_s) if components_opts.dmn else None,
         progress=progress,
     )
     e = result.epochs
     epoch_s = result.epoch_length_s
     base_epochs = base.contains(e.start_s, e.start_s + epoch_s)
     flagged = np.zeros(e.start_s.size, bool)
-    emg_info: dict[str, Any] = {"enabled": bool(track["emg_check"])}
+    emg_info: dict[str, Any] = {"enabled": bool(track.emg_check)}
     finite = np.isfinite(e.muscle_db)
-    if track["emg_check"] and np.isfinite(e.muscle_db[base_epochs]).sum() >= 3:
+    if track.emg_check and np.isfinite(e.muscle_db[base_epochs]).sum() >= 3:
         median, scale = robust_location_scale(e.muscle_db[base_epochs])
-        margin = max(float(track["emg_mad_factor"]) * scale, float(track["emg_min_db"]))
+        margin = max(float(track.emg_mad_factor) * scale, float(track.emg_min_db))
         flagged = finite & (e.muscle_db > median + margin)
         emg_info.update(
             {
                 "measure": "muscle-range power (dB), channel quantile "
-                f"{float(track['emg_channel_quantile']):g}",
+                f"{float(track.emg_channel_quantile):g}",
                 "baseline_median_db": median,
                 "threshold_db": median + margin,
                 "n_flagged_epochs": int(flagged.sum()),
                 "n_epochs": int(e.muscle_db.size),
             }
         )
-    elif track["emg_check"]:
+    elif track.emg_check:
         emg_info["note"] = result.notes.get("emg", "too few baseline epochs with a muscle index")
     clean = ~flagged
     starts = window_starts(duration, window_s, step_s)
     centres = starts + window_s / 2
     base_windows = base.contains(starts, starts + window_s)
     aperiodic = None
-    if components_opts["aperiodic"]:
-        aperiodic = resolve_settings(
-            work["stats"]["aperiodic"], work["bandpower"]["bands"], work["claims"]
-        )
-        lo, hi = aperiodic["freq_range"]
-        aperiodic["freq_range"] = [
-            max(lo, float(result.freqs[0])),
-            min(hi, float(result.freqs[-1])),
-        ]
+    if components_opts.aperiodic:
+        aperiodic = resolve_settings(work.stats.aperiodic, work.bandpower.bands, work.claims)
+        lo, hi = aperiodic.freq_range
+        fit_range = (max(lo, float(result.freqs[0])), min(hi, float(result.freqs[-1])))
+        aperiodic = replace(aperiodic, freq_range=fit_range)
     dmn_name = None
-    if components_opts["dmn"] and "dmn" not in result.notes:
-        dmn_name = f"dmn_{components_opts['dmn_metric']}_{components_opts['dmn_band']}"
+    if components_opts.dmn and "dmn" not in result.notes:
+        dmn_name = f"dmn_{components_opts.dmn_metric}_{components_opts.dmn_band}"
     comps = window_components(
         result,
         starts,
         window_s,
         clean,
-        bands=components_opts["bands"],
+        bands=components_opts.bands,
         aperiodic=aperiodic,
         dmn_name=dmn_name,
     )
     n_clean = comps.pop("n_clean").to_numpy()
     per_window = window_s / epoch_s
     coverage = n_clean / per_window
-    valid = coverage >= float(track["min_window_coverage"]) - 1e-9
+    valid = coverage >= float(track.min_window_coverage) - 1e-9
     if base_windows.sum() == 0:
         raise TrackInputError(
             f"the baseline segment {base.start_s:g}-{base.stop_s:g} s holds no complete window "
@@ -409,7 +421,7 @@ def track_raw(
         centres,
         base_windows,
         settings,
-        seed=derive_seed(work["seed"], recording, "track-events"),
+        seed=derive_seed(work.seed, recording, "track-events"),
         probability=model is not None,
         sampling=epoch_sampling(e.start_s, epoch_s, starts, window_s, clean),
     )
@@ -482,14 +494,14 @@ def track_raw(
         "offset_s_high": events["offset_s_high"],
         "event": events["peak_s"] is not None,
         "event_fraction": events["event_fraction"],
-        **dose_relative(events, dose_s, track["claimed"], settings.ci_level),
+        **dose_relative(events, dose_s, to_config(track.claimed), settings.ci_level),
         "changes_at_peak": at_peak,
         "method": {
             **settings.describe(),
             "window_s": window_s,
             "step_s": step_s,
-            "chunk_s": float(track["chunk_s"]),
-            "min_window_coverage": float(track["min_window_coverage"]),
+            "chunk_s": float(track.chunk_s),
+            "min_window_coverage": float(track.min_window_coverage),
             "time_s": "window centre",
         },
         "baseline": {

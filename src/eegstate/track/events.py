@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import ruptures as rpt
 
+from eegstate.settings import TrackStepSettings
 from eegstate.track.index import robust_location_scale
 
 logger = logging.getLogger(__name__)
@@ -63,20 +63,20 @@ class EventSettings:
     ci_level: float
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> EventSettings:
-        """Settings from a validated configuration (``track`` and ``report.ci_level``)."""
-        e, t = config["track"]["events"], config["track"]
+    def from_config(cls, config: TrackStepSettings) -> EventSettings:
+        """Settings from the tracking settings (``track`` and ``report.ci_level``)."""
+        e, t = config.track.events, config.track
         return cls(
-            penalty=float(e["penalty"]),
-            min_segment_s=float(e["min_segment_s"]),
-            threshold_sd=float(e["threshold_sd"]),
-            min_elevation=float(e["min_elevation"]),
-            min_event_s=float(e["min_event_s"]),
-            n_bootstrap=int(e["n_bootstrap"]),
-            bootstrap_block_s=float(e["bootstrap_block_s"]),
-            window_s=float(t["window_s"]),
-            step_s=float(t["step_s"]),
-            ci_level=float(config["report"]["ci_level"]),
+            penalty=e.penalty,
+            min_segment_s=e.min_segment_s,
+            threshold_sd=e.threshold_sd,
+            min_elevation=e.min_elevation,
+            min_event_s=e.min_event_s,
+            n_bootstrap=e.n_bootstrap,
+            bootstrap_block_s=e.bootstrap_block_s,
+            window_s=t.window_s,
+            step_s=t.step_s,
+            ci_level=config.report.ci_level,
         )
 
     def describe(self) -> dict[str, Any]:

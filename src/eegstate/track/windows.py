@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,7 @@ import pandas as pd
 from eegstate.bandpower import V2_TO_UV2, band_power_from_psd, compute_psd, to_db
 from eegstate.quality import emg_range
 from eegstate.regions import channel_regions
+from eegstate.settings import AperiodicSettings, TrackStepSettings
 
 logger = logging.getLogger(__name__)
 
@@ -236,7 +237,7 @@ def _unit_power(
 
 def analyse_chunks(
     raw: Any,
-    config: Mapping[str, Any],
+    config: TrackStepSettings,
     *,
     recording: str = "recording",
     model_features: Callable[[Any, np.ndarray, np.ndarray], np.ndarray] | None = None,
@@ -278,21 +279,24 @@ def analyse_chunks(
     from eegstate.preprocess import preprocess_raw
     from eegstate.seeding import derive_seed
 
-    pre, spectral, track = config["preprocess"], config["bandpower"], config["track"]
-    epoch_s = float(pre["epoch_length_s"])
+    pre, spectral, track = config.preprocess, config.bandpower, config.track
+    epoch_s = float(pre.epoch_length_s)
     for option in ("window_s", "step_s", "chunk_s", "pad_s"):
-        if option != "pad_s" or float(track[option]) > 0:
+        if option != "pad_s" or float(getattr(track, option)) > 0:
             check_multiple(
-                float(track[option]), epoch_s, f"track.{option}", "preprocess.epoch_length_s"
+                float(getattr(track, option)),
+                epoch_s,
+                f"track.{option}",
+                "preprocess.epoch_length_s",
             )
-    check_multiple(float(track["chunk_s"]), float(track["step_s"]), "track.chunk_s", "track.step_s")
+    check_multiple(float(track.chunk_s), float(track.step_s), "track.chunk_s", "track.step_s")
     sfreq = float(raw.info["sfreq"])
     duration = raw.n_times / sfreq
-    window_starts(duration, float(track["window_s"]), float(track["step_s"]))
-    chunk_s, pad_s = float(track["chunk_s"]), float(track["pad_s"])
-    tail_s = float(track["window_s"]) - float(track["step_s"]) if dmn_windows else 0.0
+    window_starts(duration, float(track.window_s), float(track.step_s))
+    chunk_s, pad_s = float(track.chunk_s), float(track.pad_s)
+    tail_s = float(track.window_s) - float(track.step_s) if dmn_windows else 0.0
     annotations = relative_annotations(raw)
-    bands = {name: (float(lo), float(hi)) for name, (lo, hi) in spectral["bands"].items()}
+    bands = {name: (float(lo), float(hi)) for name, (lo, hi) in spectral.bands.items()}
     emg_above = max(high for _, high in bands.values())
     result: RecordingEpochs | None = None
     parts: list[dict[str, np.ndarray]] = []
@@ -302,40 +306,40 @@ def analyse_chunks(
         start = max(own.start_s - pad_s, 0.0)
         stop = min(own.stop_s + tail_s + pad_s, duration)
         chunk = read_span(raw, start, stop, annotations)
-        band, emg_band = emg_range(chunk.info["sfreq"], pre["emg_fmin"], pre["emg_fmax"], emg_above)
+        band, emg_band = emg_range(chunk.info["sfreq"], pre.emg_fmin, pre.emg_fmax, emg_above)
         muscle = (
             muscle_power_db(
                 chunk,
                 epoch_s=epoch_s,
                 band=band,
-                line_freq=pre["line_freq"],
-                average_reference=pre["reference"] != "none",
-                quantile=float(track["emg_channel_quantile"]),
+                line_freq=pre.line_freq,
+                average_reference=pre.reference != "none",
+                quantile=float(track.emg_channel_quantile),
             )
-            if band is not None and track["emg_check"]
+            if band is not None and track.emg_check
             else None
         )
         epochs, qc = preprocess_raw(
             chunk,
-            {**pre, "min_epochs": 1},
-            seed=derive_seed(config["seed"], recording, f"chunk-{c}"),
+            replace(pre, min_epochs=1),
+            seed=derive_seed(config.seed, recording, f"chunk-{c}"),
             source=f"{recording} [{start:.0f}-{stop:.0f} s]",
             emg_above_hz=emg_above,
         )
         psd, freqs = compute_psd(
             epochs,
-            method=spectral["method"],
-            fmin=spectral["fmin"],
-            fmax=spectral["fmax"],
-            welch_window_s=spectral["welch_window_s"],
-            multitaper_bandwidth=spectral["multitaper_bandwidth"],
+            method=spectral.method,
+            fmin=spectral.fmin,
+            fmax=spectral.fmax,
+            welch_window_s=spectral.welch_window_s,
+            multitaper_bandwidth=spectral.multitaper_bandwidth,
         )
         begin = start + epochs.events[:, 0] / float(epochs.info["sfreq"])
         owned = own.contains(begin, begin + epoch_s) & (begin + epoch_s <= duration + 1e-6)
         if result is None:
             result = _new_result(epochs, config, bands, freqs, epoch_s, duration)
-        band_power, _ = band_power_from_psd(psd, freqs, bands, spectral["relative_range"])
-        region_of = channel_regions(epochs.ch_names, config["regions"])
+        band_power, _ = band_power_from_psd(psd, freqs, bands, spectral.relative_range)
+        region_of = channel_regions(epochs.ch_names, config.regions)
         part = {
             "start_s": begin[owned],
             "power": _unit_power(band_power, region_of, epochs.ch_names, result.units)[owned],
@@ -377,7 +381,7 @@ def analyse_chunks(
         result.notes["emg"] = (
             f"muscle check unavailable ({emg_band or 'no range'}): no epoch was checked for "
             "muscle artefact"
-            if track["emg_check"]
+            if track.emg_check
             else "muscle check off (track.emg_check: false)"
         )
     return result
@@ -396,7 +400,7 @@ def _at_epochs(values: np.ndarray | None, offsets_s: np.ndarray, epoch_s: float)
 
 def _new_result(
     epochs: Any,
-    config: Mapping[str, Any],
+    config: TrackStepSettings,
     bands: dict[str, tuple[float, float]],
     freqs: np.ndarray,
     epoch_s: float,
@@ -405,23 +409,23 @@ def _new_result(
     """Empty result with the units (regions present, then all channels) and component notes."""
     from eegstate.connectivity.estimate import eeg_channels_with_positions
 
-    region_of = channel_regions(epochs.ch_names, config["regions"])
+    region_of = channel_regions(epochs.ch_names, config.regions)
     present = {region_of[name] for name in epochs.ch_names} - {""}
     notes: dict[str, str] = {}
-    use_regions = config["track"]["components"]["regions"]
-    units = [r for r in config["regions"] if r in present] if use_regions else []
+    use_regions = config.track.components.regions
+    units = [r for r in config.regions if r in present] if use_regions else []
     if use_regions and not units:
         notes["regions"] = (
             "no channel of the recording belongs to a configured region (names unknown to "
             "'regions'): band power is tracked over all channels only"
         )
-    track = config["track"]["components"]
-    if track["dmn"]:
+    components = config.track.components
+    if components.dmn:
         positions = eeg_channels_with_positions(epochs.info)
-        minimum = int(config["connectivity"]["min_channels"])
-        if not config["connectivity"]["enabled"]:
+        minimum = int(config.connectivity.min_channels)
+        if not config.connectivity.enabled:
             notes["dmn"] = "DMN connectivity left out: connectivity.enabled is false"
-        elif config["preprocess"]["reference"] == "none" or len(positions) < minimum:
+        elif config.preprocess.reference == "none" or len(positions) < minimum:
             notes["dmn"] = (
                 f"DMN connectivity left out: {len(positions)} EEG channels with positions, "
                 f"fewer than connectivity.min_channels = {minimum}, or no average reference "
@@ -446,7 +450,7 @@ def _chunk_dmn(
     begin: np.ndarray,
     own: Segment,
     windows: tuple[float, float],
-    config: Mapping[str, Any],
+    config: TrackStepSettings,
     recording: str,
 ) -> dict[int, float]:
     """Within-DMN connectivity of the windows starting in ``own`` (window index -> value)."""
@@ -455,15 +459,15 @@ def _chunk_dmn(
     from eegstate.connectivity import recording_connectivity, resolve_bands
 
     window_s, step_s = windows
-    components = config["track"]["components"]
-    band, metric = components["dmn_band"], components["dmn_metric"]
-    bands = resolve_bands([band], config["bandpower"]["bands"])
-    params = {**config["connectivity"], "metrics": [metric]}
+    components = config.track.components
+    band, metric = components.dmn_band, components.dmn_metric
+    bands = resolve_bands([band], config.bandpower.bands)
+    params = replace(config.connectivity, metrics=(metric,))
     identity = {"subject": "", "session": "", "recording": recording, "state": ""}
     out: dict[int, float] = {}
     first = int(np.ceil(own.start_s / step_s - _TIME_TOLERANCE))
     last = int(np.ceil(own.stop_s / step_s - _TIME_TOLERANCE))
-    epoch_s = float(config["preprocess"]["epoch_length_s"])
+    epoch_s = float(config.preprocess.epoch_length_s)
     for j in range(first, last):
         segment = Segment(j * step_s, j * step_s + window_s)
         picks = np.flatnonzero(segment.contains(begin, begin + epoch_s))
@@ -495,7 +499,7 @@ def window_components(
     clean: np.ndarray,
     *,
     bands: Sequence[str] | None = None,
-    aperiodic: Mapping[str, Any] | None = None,
+    aperiodic: AperiodicSettings | None = None,
     dmn_name: str | None = None,
 ) -> pd.DataFrame:
     """Value of every component in every window, from the window's clean epochs.
