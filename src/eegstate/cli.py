@@ -401,7 +401,7 @@ def _classify(args: argparse.Namespace, extra: Sequence[str]) -> int:
     """Evaluate a classifier on a feature table; print the JSON summary to stdout."""
     import json
 
-    from eegstate.steps.classify import classify_table
+    from eegstate.apps.classification import classify_table
 
     summary = classify_table(
         args.table,
@@ -425,9 +425,9 @@ def _train(args: argparse.Namespace, extra: Sequence[str]) -> int:
     """Fit the configured classifier on a workflow run's features and save it."""
     import json
 
+    from eegstate.apps.classification import train_model
     from eegstate.config import load_config
     from eegstate.paths import default_config_path
-    from eegstate.steps.classify import train_model
 
     config = load_config(args.configfile or default_config_path(), _config_overrides(args.config))
     model = train_model(
@@ -451,7 +451,7 @@ def _predict(args: argparse.Namespace, extra: Sequence[str]) -> int:
     import contextlib
     import json
 
-    from eegstate.steps.classify import predict_recordings
+    from eegstate.apps.classification import predict_recordings
 
     # MNE reports progress on stdout; keep stdout for the JSON result.
     with contextlib.redirect_stdout(sys.stderr):
@@ -469,7 +469,9 @@ def _predict(args: argparse.Namespace, extra: Sequence[str]) -> int:
 
 
 def _add_classification_commands(commands: argparse._SubParsersAction) -> None:
-    """The ``classify``, ``train`` and ``predict`` sub-commands."""
+    """The ``classify``, ``train`` and ``predict`` sub-commands (defaults from the schema)."""
+    from eegstate.config import option_default
+
     classify = commands.add_parser(
         "classify",
         help="subject-wise evaluation of a classifier on any feature table (JSON to stdout)",
@@ -494,26 +496,37 @@ def _add_classification_commands(commands: argparse._SubParsersAction) -> None:
         help="feature columns matching this pattern (repeatable; default: every numeric "
         "column except label and group, listed in a warning)",
     )
+    estimator = option_default("classification", "estimator")
     classify.add_argument(
         "--estimator",
-        default="logistic",
+        default=estimator,
         metavar="NAME_OR_IMPORT_PATH",
-        help="logistic, linear_svm, random_forest or package.module:factory (default: logistic)",
+        help="logistic, linear_svm, random_forest or package.module:factory (default: "
+        f"{estimator}, the configuration's classification.estimator)",
     )
+    normalize = option_default("classification", "normalize")
     classify.add_argument(
         "--normalize",
         choices=["none", "subject", "baseline"],
-        default="subject",
-        help="subject-wise normalisation (default: subject)",
+        default=normalize,
+        help=f"subject-wise normalisation (default: {normalize})",
     )
     classify.add_argument(
         "--baseline-label", help="value of --label that is the baseline (class 0)"
     )
+    permutations = option_default("classification", "n_permutations")
     classify.add_argument(
-        "--permutations", type=int, default=1000, help="permutations (default 1000; 0 skips)"
+        "--permutations",
+        type=int,
+        default=permutations,
+        help=f"permutations (default {permutations}; 0 skips)",
     )
-    classify.add_argument("--inner-folds", type=int, default=3, help="inner folds (default 3)")
-    classify.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    folds = option_default("classification", "inner_folds")
+    classify.add_argument(
+        "--inner-folds", type=int, default=folds, help=f"inner folds (default {folds})"
+    )
+    seed = option_default("seed")
+    classify.add_argument("--seed", type=int, default=seed, help=f"random seed (default {seed})")
     classify.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (default 1)")
     classify.set_defaults(handler=_classify)
 

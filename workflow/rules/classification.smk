@@ -1,5 +1,6 @@
 # Classification of target vs baseline state: per-epoch features, then subject-wise nested
-# evaluation with a permutation test (eegstate.steps.classify).
+# evaluation with a permutation test (eegstate.steps.classify); only with
+# classification.enabled.
 
 CLASSIFICATION = CONFIG["classification"]
 
@@ -7,11 +8,16 @@ CLASSIFICATION = CONFIG["classification"]
 rule classification_features:
     input:
         epochs=recording_files("bandpower-epochs.tsv"),
-        dmn_summary=f"{RESULTS}/group/dmn_summary.tsv",
+        # the DMN summary becomes features when connectivity runs
+        **(
+            {"dmn_summary": f"{RESULTS}/group/dmn_summary.tsv"}
+            if CONFIG["connectivity"]["enabled"]
+            else {}
+        ),
     output:
         features=f"{RESULTS}/group/features.tsv",
     params:
-        level=CLASSIFICATION["level"],
+        config=step_params("features"),
     log:
         f"{RESULTS}/logs/classification_features.log",
     resources:
@@ -31,12 +37,7 @@ rule evaluate_classifier:
         predictions=f"{RESULTS}/group/classification_predictions.tsv",
         recordings=f"{RESULTS}/group/classification_recordings.tsv",
     params:
-        # Only the report options of the balanced-accuracy CI, so that other report options
-        # do not make Snakemake rerun the evaluation.
-        config={
-            **{key: CONFIG[key] for key in ("seed", "baseline", "target", "classification")},
-            "report": {key: CONFIG["report"][key] for key in ("ci_level", "n_bootstrap")},
-        },
+        config=step_params("classification"),
     log:
         f"{RESULTS}/logs/evaluate_classifier.log",
     # n_jobs -1 means every core Snakemake may use; the script passes the granted threads on.

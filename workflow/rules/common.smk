@@ -6,6 +6,7 @@ from snakemake.utils import validate
 from eegstate.channels import rename_mapping
 from eegstate.config import check_writable, coerce_config, validate_config
 from eegstate.datasets import plan_recordings
+from eegstate.steps import step_config
 
 # `--config` values arrive as text ('true', '[2, 3]', every value inside a mapping): convert
 # them to the types the schema declares. Snakemake has already merged `--config` mappings into
@@ -21,19 +22,21 @@ check_writable(RESULTS, "results_dir")
 ADAPTER = CONFIG["adapter"]
 ENV = "../../environment.yml"
 RECORDINGS = plan_recordings(CONFIG).set_index("recording", drop=False)
-# Only what changes a recording's results triggers its reprocessing.
-RECORDING_CONFIG = {
-    key: CONFIG[key]
-    for key in (
-        *("adapter", "seed", "on_recording_error", "allow_truncated_files"),
-        *("preprocess", "bandpower", "regions", "connectivity"),
-    )
+# What the steps read: the validated configuration, with a channel_rename TSV passed on as its
+# content (so editing the TSV reprocesses the recordings).
+STEP_INPUT_CONFIG = {
+    **CONFIG,
+    "preprocess": {
+        **CONFIG["preprocess"],
+        "channel_rename": rename_mapping(CONFIG["preprocess"]["channel_rename"]),
+    },
 }
-# A channel_rename TSV is passed on as its content, so editing it reprocesses the recordings.
-RECORDING_CONFIG["preprocess"] = {
-    **CONFIG["preprocess"],
-    "channel_rename": rename_mapping(CONFIG["preprocess"]["channel_rename"]),
-}
+
+
+def step_params(name):
+    """The options step `name` declares it consumes (eegstate.steps): only a change of those
+    reruns its jobs."""
+    return step_config(name, STEP_INPUT_CONFIG)
 
 
 wildcard_constraints:
@@ -75,14 +78,17 @@ def recording_input(wildcards):
 
 
 def group_outputs():
-    return [
+    """The group outputs the workflow ends with: tables, claims, report, optional steps' outputs."""
+    outputs = [
         f"{RESULTS}/group/bandpower.tsv",
         f"{RESULTS}/group/bandpower_regions.tsv",
         f"{RESULTS}/group/psd.tsv",
         f"{RESULTS}/group/qc.tsv",
-        f"{RESULTS}/group/connectivity.tsv",
-        f"{RESULTS}/group/dmn_summary.tsv",
         f"{RESULTS}/group/report.html",
         f"{RESULTS}/group/claims.tsv",
-        f"{RESULTS}/group/classification.json",
     ]
+    if CONFIG["connectivity"]["enabled"]:
+        outputs += [f"{RESULTS}/group/connectivity.tsv", f"{RESULTS}/group/dmn_summary.tsv"]
+    if CONFIG["classification"]["enabled"]:
+        outputs.append(f"{RESULTS}/group/classification.json")
+    return outputs

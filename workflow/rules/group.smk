@@ -24,22 +24,34 @@ rule group_tables:
         qc=rules.group_qc.output.qc,
         bandpower=recording_files("bandpower.tsv"),
         psd=recording_files("psd.tsv"),
-        connectivity=recording_files("connectivity.tsv"),
-        dmn_summary=recording_files("dmn-summary.tsv"),
         emg=recording_files("emg.tsv"),
+        **(
+            {
+                "connectivity": recording_files("connectivity.tsv"),
+                "dmn_summary": recording_files("dmn-summary.tsv"),
+            }
+            if CONFIG["connectivity"]["enabled"]
+            else {}
+        ),
     output:
         bandpower=f"{RESULTS}/group/bandpower.tsv",
         regions=f"{RESULTS}/group/bandpower_regions.tsv",
         psd=f"{RESULTS}/group/psd.tsv",
-        connectivity=f"{RESULTS}/group/connectivity.tsv",
-        dmn_summary=f"{RESULTS}/group/dmn_summary.tsv",
         emg=f"{RESULTS}/group/emg.tsv",
+        **(
+            {
+                "connectivity": f"{RESULTS}/group/connectivity.tsv",
+                "dmn_summary": f"{RESULTS}/group/dmn_summary.tsv",
+            }
+            if CONFIG["connectivity"]["enabled"]
+            else {}
+        ),
     params:
         # Written only when no recording is usable: a page listing every exclusion, at the
         # group report's path (not an output here, so it survives this job's failure; the
         # group_report rule replaces it once recordings are usable).
         exclusions=f"{RESULTS}/group/report.html",
-        dataset=CONFIG["dataset"],
+        config=step_params("group_tables"),
     log:
         f"{RESULTS}/logs/group_tables.log",
     resources:

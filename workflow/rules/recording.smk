@@ -11,8 +11,15 @@ rule process_recording:
         electrodes=f"{RESULTS}/sub-{{subject}}/{{recording}}_electrodes.tsv",
         emg=f"{RESULTS}/sub-{{subject}}/{{recording}}_emg.tsv",
         qc=f"{RESULTS}/sub-{{subject}}/{{recording}}_qc.tsv",
-        connectivity=f"{RESULTS}/sub-{{subject}}/{{recording}}_connectivity.tsv",
-        dmn_summary=f"{RESULTS}/sub-{{subject}}/{{recording}}_dmn-summary.tsv",
+        # DMN connectivity (connectivity.enabled).
+        **(
+            {
+                "connectivity": f"{RESULTS}/sub-{{subject}}/{{recording}}_connectivity.tsv",
+                "dmn_summary": f"{RESULTS}/sub-{{subject}}/{{recording}}_dmn-summary.tsv",
+            }
+            if CONFIG["connectivity"]["enabled"]
+            else {}
+        ),
         # Per-recording mne.Report (report.recording_reports).
         **(
             {"report": f"{RESULTS}/sub-{{subject}}/{{recording}}_report.html"}
@@ -22,7 +29,7 @@ rule process_recording:
     params:
         raw_path=recording_raw_path,
         identity=recording_identity,
-        config=RECORDING_CONFIG,
+        config=step_params("recording"),
         # Shared by the jobs of a dataset: the connectivity inverse operator of a channel set.
         cache_dir=f"{RESULTS}/cache/connectivity",
     log:

@@ -4,15 +4,7 @@
 # without them their claims are `not_testable` ("step not run").
 
 CONNECTIVITY_ON = CONFIG["connectivity"]["enabled"]
-CLASSIFICATION_ON = CONFIG["classification"].get("enabled", True)
-# Only what the statistics use: changing e.g. a report option does not recompute them.
-STATS_CONFIG = {
-    key: CONFIG[key]
-    for key in (
-        *("baseline", "target", "seed", "stats", "claims", "report"),
-        *("preprocess", "bandpower", "connectivity"),
-    )
-}
+CLASSIFICATION_ON = CONFIG["classification"]["enabled"]
 
 
 # Connectivity and classification tables, when those steps run.
@@ -67,7 +59,7 @@ rule group_stats:
         connectivity_summary=f"{RESULTS}/group/connectivity_summary.tsv",
         classification_roc=f"{RESULTS}/group/classification_roc.tsv",
     params:
-        config=STATS_CONFIG,
+        config=step_params("stats"),
     log:
         f"{RESULTS}/logs/group_stats.log",
     resources:
@@ -119,7 +111,7 @@ if POWER_ON:
                 category="Figures",
             ),
         params:
-            config={**STATS_CONFIG, "power": CONFIG["power"], "classification": CLASSIFICATION},
+            config=step_params("power"),
         log:
             f"{RESULTS}/logs/power_analysis.log",
         threads: workflow.cores or 1
@@ -186,7 +178,7 @@ rule group_report:
             category="Figures",
         ),
     params:
-        config=CONFIG,
+        config=step_params("report"),
     log:
         f"{RESULTS}/logs/group_report.log",
     resources:

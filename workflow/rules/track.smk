@@ -13,12 +13,6 @@ if _unknown_tracked:
         f"track.recordings names {_unknown_tracked}, which are not recordings of dataset "
         f"{CONFIG['dataset']!r} (known: {', '.join(list(RECORDINGS['recording'])[:5])}, ...)"
     )
-# Only what changes a track: the recording's processing options, the track options, the CI.
-TRACK_CONFIG = {
-    **RECORDING_CONFIG,
-    **{key: CONFIG[key] for key in ("track", "stats", "claims")},
-    "report": {"ci_level": CONFIG["report"]["ci_level"]},
-}
 # Target of `rule all`: the track summary when recordings are tracked.
 TRACK_OUTPUTS = [f"{RESULTS}/track/summary.tsv"] if TRACKED else []
 
@@ -33,7 +27,8 @@ rule track_recording:
         figure=f"{RESULTS}/track/{{recording}}/track.png",
     params:
         raw_path=recording_raw_path,
-        config=TRACK_CONFIG,
+        name=lambda wildcards: wildcards.recording,
+        config=step_params("track_recording"),
     log:
         f"{RESULTS}/logs/track/{{recording}}.log",
     threads: 1

@@ -10,6 +10,7 @@ import pandas as pd
 
 from eegstate.bandpower import region_band_power
 from eegstate.io import read_table, write_table
+from eegstate.steps.base import Step, StepCall
 from eegstate.tables import (
     BANDPOWER_COLUMNS,
     CONNECTIVITY_COLUMNS,
@@ -212,3 +213,34 @@ def collect_group(
             connectivity_out=connectivity_out,
             dmn_summary_out=dmn_summary_out,
         )
+
+
+def _run_qc(call: StepCall) -> pd.DataFrame:
+    return collect_qc(qc_files=call.inputs["qc"], qc_out=call.outputs["qc"])
+
+
+def _run_tables(call: StepCall) -> None:
+    connectivity = "connectivity" in call.outputs
+    collect_group(
+        bandpower_files=call.inputs["bandpower"],
+        psd_files=call.inputs["psd"],
+        qc_path=call.inputs["qc"],
+        bandpower_out=call.outputs["bandpower"],
+        regions_out=call.outputs["regions"],
+        psd_out=call.outputs["psd"],
+        connectivity_files=call.inputs.get("connectivity", ()),
+        dmn_summary_files=call.inputs.get("dmn_summary", ()),
+        connectivity_out=call.outputs["connectivity"] if connectivity else None,
+        dmn_summary_out=call.outputs["dmn_summary"] if connectivity else None,
+        emg_files=call.inputs["emg"],
+        emg_out=call.outputs["emg"],
+        exclusions_out=call.params.get("exclusions"),
+        dataset=call.config["dataset"],
+    )
+
+
+#: The steps of the ``group_qc`` and ``group_tables`` rules.
+STEPS = (
+    Step("group_qc", consumes=(), run=_run_qc),
+    Step("group_tables", consumes=("dataset",), run=_run_tables),
+)

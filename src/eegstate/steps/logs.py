@@ -32,8 +32,8 @@ def configure_logging(log_path: str | Path | None = None, level: int = logging.I
     logging.captureWarnings(True)
 
 
-def run_logged(step, log_path: str | Path | None, /, **kwargs):
-    """Run ``step(**kwargs)`` with logging to ``log_path``; failures are logged, then re-raised.
+def run_logged(step, log_path: str | Path | None, /, *args, **kwargs):
+    """Run ``step(*args, **kwargs)`` with logging to ``log_path``; failures logged, re-raised.
 
     Parameters
     ----------
@@ -41,7 +41,7 @@ def run_logged(step, log_path: str | Path | None, /, **kwargs):
         A step function.
     log_path : str or pathlib.Path, optional
         Log file of the job.
-    **kwargs
+    *args, **kwargs
         Arguments of the step.
 
     Returns
@@ -51,7 +51,7 @@ def run_logged(step, log_path: str | Path | None, /, **kwargs):
     """
     configure_logging(log_path)
     try:
-        return step(**kwargs)
+        return step(*args, **kwargs)
     except Exception:
         logging.getLogger(step.__module__).exception("step %s failed", step.__name__)
         raise

@@ -17,27 +17,49 @@ from typing import Any
 
 import pandas as pd
 
-from eegstate.io import read_table, write_bytes, write_table
-from eegstate.steps.stats import read_optional_json, read_optional_table
+from eegstate.io import (
+    read_optional_json,
+    read_optional_table,
+    read_table,
+    write_bytes,
+    write_table,
+)
+from eegstate.settings import PowerStepSettings, build_settings
+from eegstate.steps.base import Step, StepCall
 from eegstate.tables import POWER_COLUMNS, POWER_SUMMARY_COLUMNS
 
 logger = logging.getLogger(__name__)
 
 
-def power_settings(config: Mapping[str, Any], **overrides: Any) -> Any:
+def step_settings(config: PowerStepSettings | Mapping[str, Any]) -> PowerStepSettings:
+    """The power analysis' settings (a validated configuration mapping is built into them)."""
+    if isinstance(config, PowerStepSettings):
+        return config
+    return build_settings(PowerStepSettings, config)
+
+
+def power_settings(config: PowerStepSettings | Mapping[str, Any], **overrides: Any) -> Any:
     """:class:`eegstate.stats.power.PowerSettings` from the ``power`` section and ``seed``.
 
     ``overrides`` (e.g. from the command line) replace options when not None.
     """
     from eegstate.stats.power import PowerSettings
 
-    options = {**config["power"], **{k: v for k, v in overrides.items() if v is not None}}
+    st = step_settings(config)
+    options = {
+        "subjects": st.power.subjects,
+        "replicates": st.power.replicates,
+        "decoding_replicates": st.power.decoding_replicates,
+        "decoding_permutations": st.power.decoding_permutations,
+        "seed": st.seed,
+        **{k: v for k, v in overrides.items() if v is not None},
+    }
     return PowerSettings(
         subject_counts=tuple(int(n) for n in options["subjects"]),
         replicates=int(options["replicates"]),
         decoding_replicates=int(options["decoding_replicates"]),
         decoding_permutations=int(options["decoding_permutations"]),
-        seed=int(options.get("seed", config["seed"])),
+        seed=int(options["seed"]),
     )
 
 
@@ -48,7 +70,7 @@ def _write(verdicts: pd.DataFrame, config, power_out, summary_out, figure_out) -
     from eegstate.stats.power import power_summary, power_table
 
     table = power_table(verdicts)
-    summary = power_summary(verdicts, float(config["stats"]["alpha"]))
+    summary = power_summary(verdicts, step_settings(config).stats.alpha)
     write_table(table, power_out, POWER_COLUMNS)
     write_table(summary, summary_out, POWER_SUMMARY_COLUMNS)
     fig = plot_power(summary)
@@ -111,6 +133,7 @@ def make_power_analysis(
     from eegstate.stats.power import SCENARIOS, decoding_block, pilot_block, run_blocks, tasks
 
     t0 = time.perf_counter()
+    config = step_settings(config)
     power = power_settings(config, **overrides)
     settings = ClaimSettings.from_config(config)
     classification = read_optional_json(classification_path)
@@ -206,6 +229,7 @@ def make_planned_power(
     from eegstate.stats.claims import ClaimSettings
     from eegstate.stats.power import planned_block, planning_effects, run_blocks, tasks
 
+    config = step_settings(config)
     power = power_settings(config, **overrides)
     settings = ClaimSettings.from_config(config)
     effects = planning_effects(means, sds)
@@ -214,3 +238,29 @@ def make_planned_power(
         work, tasks(power, power.replicates, ("planned",)), n_jobs=n_jobs, progress=progress
     )
     return _write(verdicts, config, power_out, summary_out, figure_out)
+
+
+def _run(call: StepCall) -> pd.DataFrame:
+    return make_power_analysis(
+        bandpower_path=call.inputs["bandpower"],
+        qc_path=call.inputs["qc"],
+        aperiodic_path=call.inputs["aperiodic"],
+        dmn_summary_path=call.optional("dmn_summary"),
+        classification_path=call.optional("classification"),
+        features_path=call.optional("features"),
+        config=call.config,
+        power_out=call.outputs["power"],
+        summary_out=call.outputs["summary"],
+        figure_out=call.outputs["figure"],
+        n_jobs=call.threads,
+    )
+
+
+def _consumes() -> tuple[str, ...]:
+    from eegstate.steps.stats import STATS_CONSUMES
+
+    return (*STATS_CONSUMES, "power", "classification")
+
+
+#: The step of the ``power_analysis`` rule.
+STEPS = (Step("power", consumes=_consumes(), run=_run),)

@@ -15,12 +15,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from eegstate.io import RecordingError, write_table
+from eegstate.settings import (
+    BandpowerSettings,
+    ConnectivitySettings,
+    PreprocessSettings,
+    RecordingSettings,
+    build_settings,
+    settings_fields,
+)
+from eegstate.steps.base import Step, StepCall
 from eegstate.tables import (
     BANDPOWER_COLUMNS,
     CONNECTIVITY_COLUMNS,
@@ -44,10 +54,41 @@ def electrodes_table(info: Any) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ELECTRODES_COLUMNS))
 
 
+@dataclass(frozen=True)
+class RecordingStepSettings:
+    """The options the recording step consumes (the rule passes exactly these)."""
+
+    adapter: str
+    seed: int
+    on_recording_error: str
+    allow_truncated_files: bool
+    preprocess: PreprocessSettings
+    bandpower: BandpowerSettings
+    regions: Mapping[str, tuple[str, ...]]
+    connectivity: ConnectivitySettings
+
+    @property
+    def analysis(self) -> RecordingSettings:
+        """What :func:`eegstate.pipeline.analyse_raw` needs."""
+        return RecordingSettings(self.seed, self.preprocess, self.bandpower, self.regions)
+
+
+#: The recording's output tables: name -> columns (``report`` is the optional HTML page).
+OUTPUT_TABLES: dict[str, tuple[str, ...]] = {
+    "bandpower": BANDPOWER_COLUMNS,
+    "epoch_bandpower": EPOCH_BANDPOWER_COLUMNS,
+    "psd": PSD_COLUMNS,
+    "electrodes": ELECTRODES_COLUMNS,
+    "emg": EMG_COLUMNS,
+    "connectivity": CONNECTIVITY_COLUMNS,
+    "dmn_summary": DMN_SUMMARY_COLUMNS,
+}
+
+
 def _connectivity_tables(
     epochs: Any,
     identity: Mapping[str, str],
-    config: Mapping[str, Any],
+    settings: RecordingStepSettings,
     cache_dir: str | Path | None,
 ) -> tuple[dict[str, pd.DataFrame], str]:
     """DMN connectivity tables of one recording and the QC note (why it was skipped, or "")."""
@@ -55,8 +96,8 @@ def _connectivity_tables(
 
     from eegstate.connectivity import recording_connectivity, resolve_bands
 
-    params = config["connectivity"]
-    bands = resolve_bands(params["bands"], config["bandpower"]["bands"])
+    params = settings.connectivity
+    bands = resolve_bands(params.bands, settings.bandpower.bands)
     # The job has one thread (rule threads: 1); the step's small matrix products run faster
     # (about 40 % less CPU) without BLAS threads competing with the other jobs.
     with threadpool_limits(limits=1):
@@ -67,7 +108,7 @@ def _connectivity_tables(
 def _analyse(
     raw_path: str | Path,
     identity: Mapping[str, str],
-    config: Mapping[str, Any],
+    settings: RecordingStepSettings,
     *,
     connectivity: bool = False,
     cache_dir: str | Path | None = None,
@@ -83,10 +124,10 @@ def _analyse(
     from eegstate.pipeline import analyse_raw
     from eegstate.quality import epoch_emg_table
 
-    raw = read_raw(raw_path, allow_truncated=config["allow_truncated_files"])
-    raw = prepare_raw(config["adapter"], raw)
-    result = analyse_raw(raw, config, identity, source=str(raw_path))
-    spectral = config["bandpower"]
+    raw = read_raw(raw_path, allow_truncated=settings.allow_truncated_files)
+    raw = prepare_raw(settings.adapter, raw)
+    result = analyse_raw(raw, settings.analysis, identity, source=str(raw_path))
+    spectral = settings.bandpower
     channels = result.epochs.ch_names
     tables = {
         "bandpower": result.bandpower,
@@ -94,9 +135,9 @@ def _analyse(
             result.psd,
             result.freqs,
             channels,
-            bands=spectral["bands"],
-            relative_range=spectral["relative_range"],
-            regions=config["regions"],
+            bands=spectral.bands,
+            relative_range=spectral.relative_range,
+            regions=settings.regions,
             identity=identity,
         ),
         "psd": recording_psd_table(result.psd, result.freqs, channels, identity),
@@ -105,7 +146,9 @@ def _analyse(
     }
     qc = result.qc.as_row()
     if connectivity:
-        conn_tables, qc["notes"] = _connectivity_tables(result.epochs, identity, config, cache_dir)
+        conn_tables, qc["notes"] = _connectivity_tables(
+            result.epochs, identity, settings, cache_dir
+        )
         tables.update(conn_tables)
     if report_out is not None:
         from eegstate.report.recording import write_recording_report
@@ -116,7 +159,7 @@ def _analyse(
             raw=raw,
             epochs=result.epochs,
             bandpower=result.bandpower,
-            fmax=2.0 * float(config["preprocess"]["h_freq"]),
+            fmax=2.0 * float(settings.preprocess.h_freq),
         )
     return tables, qc
 
@@ -125,7 +168,7 @@ def process_recording(
     *,
     raw_path: str | Path,
     identity: Mapping[str, str],
-    config: Mapping[str, Any],
+    config: RecordingStepSettings | Mapping[str, Any],
     bandpower_out: str | Path,
     epoch_bandpower_out: str | Path,
     psd_out: str | Path,
@@ -150,13 +193,13 @@ def process_recording(
         The recording (only read, never modified).
     identity : mapping
         ``subject, session, recording, state`` of the recording.
-    config : mapping
-        Validated workflow configuration (``adapter``, ``seed``, ``on_recording_error``,
-        ``preprocess``, ``bandpower``, ``regions``).
+    config : eegstate.settings.RecordingStepSettings or mapping
+        The options the step consumes (:data:`STEPS`; a validated configuration mapping is
+        built into the settings object).
     bandpower_out, epoch_bandpower_out, psd_out, electrodes_out, qc_out : str or pathlib.Path
         Output TSV files.
     connectivity_out, dmn_summary_out : str or pathlib.Path, optional
-        Connectivity output TSV files (both or neither); uses ``config["connectivity"]``.
+        Connectivity output TSV files (both or neither).
     cache_dir : str or pathlib.Path, optional
         Folder caching the connectivity inverse operator between jobs.
     report_out : str or pathlib.Path, optional
@@ -174,24 +217,57 @@ def process_recording(
     ------
     RecordingError
         If the recording is unusable and ``on_recording_error`` is ``fail``.
+    ValueError
+        If only one of ``connectivity_out`` and ``dmn_summary_out`` is given.
     """
+    named = {
+        "bandpower": bandpower_out,
+        "epoch_bandpower": epoch_bandpower_out,
+        "psd": psd_out,
+        "electrodes": electrodes_out,
+        "qc": qc_out,
+        "connectivity": connectivity_out,
+        "dmn_summary": dmn_summary_out,
+        "report": report_out,
+        "emg": emg_out,
+    }
+    outputs = {name: path for name, path in named.items() if path is not None}
+    return _process(raw_path, identity, config, outputs, cache_dir)
+
+
+def _process(
+    raw_path: str | Path,
+    identity: Mapping[str, str],
+    settings: RecordingStepSettings | Mapping[str, Any],
+    outputs: Mapping[str, str | Path],
+    cache_dir: str | Path | None,
+) -> bool:
+    """:func:`process_recording` with the outputs by name (the rule's named outputs)."""
+    if not isinstance(settings, RecordingStepSettings):
+        settings = build_settings(RecordingStepSettings, settings)
     identity = {key: str(identity[key]) for key in ("subject", "session", "recording", "state")}
+    missing = [
+        n for n in ("bandpower", "epoch_bandpower", "psd", "electrodes", "qc") if n not in outputs
+    ]
+    if missing:
+        raise ValueError(f"process_recording needs the outputs {missing}")
+    connectivity = "connectivity" in outputs and "dmn_summary" in outputs
+    if ("connectivity" in outputs) != ("dmn_summary" in outputs):
+        raise ValueError("give both connectivity and dmn_summary outputs, or neither")
+    report_out = outputs.get("report")
     logger.info("processing %s from %s", identity["recording"], raw_path)
-    connectivity = connectivity_out is not None and dmn_summary_out is not None
-    if (connectivity_out is None) != (dmn_summary_out is None):
-        raise ValueError("give both connectivity_out and dmn_summary_out, or neither")
     try:
         tables, qc = _analyse(
             raw_path,
             identity,
-            config,
+            settings,
             connectivity=connectivity,
             cache_dir=cache_dir,
             report_out=report_out,
         )
         excluded = ""
     except RecordingError as err:
-        if config["on_recording_error"] == "fail":
+        if settings.on_recording_error == "fail":
             raise
         logger.error("excluding %s: %s", identity["recording"], err)
         tables, qc, excluded = {}, {}, str(err)
@@ -207,22 +283,25 @@ def process_recording(
             qc["n_epochs_total"],
             qc["bad_channels"] or "none",
         )
-    outputs = (
-        ("bandpower", bandpower_out, BANDPOWER_COLUMNS),
-        ("epoch_bandpower", epoch_bandpower_out, EPOCH_BANDPOWER_COLUMNS),
-        ("psd", psd_out, PSD_COLUMNS),
-        ("electrodes", electrodes_out, ELECTRODES_COLUMNS),
-    )
-    if emg_out is not None:
-        outputs += (("emg", emg_out, EMG_COLUMNS),)
-    if connectivity:
-        outputs += (
-            ("connectivity", connectivity_out, CONNECTIVITY_COLUMNS),
-            ("dmn_summary", dmn_summary_out, DMN_SUMMARY_COLUMNS),
-        )
-    for name, path, columns in outputs:
-        write_table(tables.get(name, pd.DataFrame(columns=list(columns))), path, columns)
+    for name, columns in OUTPUT_TABLES.items():
+        if name in outputs:
+            table = tables.get(name, pd.DataFrame(columns=list(columns)))
+            write_table(table, outputs[name], columns)
     qc_row = {column: "" for column in QC_COLUMNS}
     qc_row.update({**identity, "path": str(raw_path), **qc, "excluded": excluded})
-    write_table(pd.DataFrame([qc_row]), qc_out, QC_COLUMNS)
+    write_table(pd.DataFrame([qc_row]), outputs["qc"], QC_COLUMNS)
     return not excluded
+
+
+def _run(call: StepCall) -> bool:
+    return _process(
+        call.params["raw_path"],
+        call.params["identity"],
+        call.config,
+        call.outputs,
+        call.params.get("cache_dir"),
+    )
+
+
+#: The step of the ``process_recording`` rule.
+STEPS = (Step("recording", consumes=settings_fields(RecordingStepSettings), run=_run),)

@@ -15,8 +15,15 @@ from typing import Any
 
 import pandas as pd
 
-from eegstate.io import read_table, write_bytes
-from eegstate.steps.stats import electrodes_info, read_optional_json, read_optional_table
+from eegstate.io import (
+    electrodes_info,
+    read_optional_json,
+    read_optional_table,
+    read_table,
+    write_bytes,
+)
+from eegstate.settings import Settings, settings_fields
+from eegstate.steps.base import Step, StepCall
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +147,26 @@ def make_group_report(
     for name, path in (figures_out or {}).items():
         write_bytes(sink[name], path)
     return out
+
+
+def _run(call: StepCall) -> Path:
+    return make_group_report(
+        qc_path=call.inputs["qc"],
+        electrodes_paths=call.inputs["electrodes"],
+        config=call.config,
+        report_out=call.outputs["html"],
+        tables_paths={name: call.inputs.get(TABLE_INPUTS.get(name, name)) for name in TABLES},
+        classification_path=call.optional("classification"),
+        power_path=call.optional("power_summary"),
+        power_figure=call.optional("power_figure"),
+        track_summary_path=call.optional("track_summary"),
+        track_figures=call.inputs.get("track_figures", []),
+        figures_out={name: call.outputs[name] for name in FIGURES},
+    )
+
+
+#: Rule input names of report tables that differ from the table's name.
+TABLE_INPUTS: dict[str, str] = {"classification_folds": "folds"}
+
+#: The step of the ``group_report`` rule: the report shows the whole configuration.
+STEPS = (Step("report", consumes=settings_fields(Settings), run=_run),)

@@ -9,7 +9,6 @@ classification outputs are optional: when absent (step disabled or not run) thei
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -18,8 +17,17 @@ from typing import Any
 
 import pandas as pd
 
-from eegstate.io import read_table, write_table
+from eegstate.io import (
+    electrodes_info,
+    read_optional_json,
+    read_optional_table,
+    read_table,
+    write_table,
+)
 from eegstate.seeding import derive_seed
+from eegstate.settings import ClaimsOptions, StatsStepSettings, settings_fields
+from eegstate.stats.verdicts import stats_settings
+from eegstate.steps.base import Step, StepCall
 from eegstate.tables import (
     APERIODIC_COLUMNS,
     CLAIM_TESTS_COLUMNS,
@@ -32,55 +40,13 @@ from eegstate.tables import (
 logger = logging.getLogger(__name__)
 
 
-def read_optional_table(path: str | Path | None) -> pd.DataFrame | None:
-    """Read a TSV if a path is given and the file exists, else None."""
-    if path is None or not Path(path).is_file():
-        return None
-    return read_table(path)
-
-
-def read_optional_json(path: str | Path | None) -> dict[str, Any] | None:
-    """Read a JSON file if a path is given and the file exists, else None."""
-    if path is None or not Path(path).is_file():
-        return None
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
-
-
-def electrodes_info(electrodes_paths: Sequence[str | Path]) -> Any:
-    """:class:`mne.Info` with positions from the first non-empty ``*_electrodes.tsv``.
-
-    Parameters
-    ----------
-    electrodes_paths : sequence of path
-        Per-recording electrode tables (excluded recordings have empty ones).
-
-    Returns
-    -------
-    mne.Info
-        EEG channels with positions in head coordinates.
-
-    Raises
-    ------
-    ValueError
-        If every table is empty (no usable recording).
-    """
-    from eegstate.stats import info_from_positions
-
-    for path in electrodes_paths:
-        electrodes = read_table(path)
-        if len(electrodes):
-            return info_from_positions(electrodes)
-    raise ValueError("no usable recording: every recording was excluded (see qc.tsv)")
-
-
-def claim_sites(bandpower: pd.DataFrame, config: Mapping[str, Any]) -> dict[str, list[str]]:
+def claim_sites(bandpower: pd.DataFrame, claims: ClaimsOptions) -> dict[str, list[str]]:
     """Channel sites whose spectra are parameterised: the alpha and theta claim regions and
     ``all`` channels (whose aperiodic exponent corrects the muscle index of the gamma claim)."""
     from eegstate.stats.summaries import claim_site
 
     sites: dict[str, list[str]] = {}
-    for regions in (config["claims"]["alpha_regions"], config["claims"]["theta_regions"], None):
+    for regions in (claims.alpha_regions, claims.theta_regions, None):
         name, channels = claim_site(bandpower, regions)
         sites.setdefault(name, channels)
     return sites
@@ -124,7 +90,7 @@ def make_group_stats(
     psd_path: str | Path,
     qc_path: str | Path,
     electrodes_paths: Sequence[str | Path],
-    config: Mapping[str, Any],
+    config: StatsStepSettings | Mapping[str, Any],
     stats_regions_out: str | Path,
     stats_channels_out: str | Path,
     clusters_out: str | Path,
@@ -145,8 +111,8 @@ def make_group_stats(
         Group tables.
     electrodes_paths : sequence of path
         Per-recording electrode tables (channel positions for the cluster adjacency).
-    config : mapping
-        Validated configuration.
+    config : eegstate.settings.StatsStepSettings or mapping
+        The statistics settings (a validated configuration mapping is built into them).
     stats_regions_out, stats_channels_out, clusters_out, aperiodic_out, claims_out : path
         Outputs.
     claims_tests_out : path, optional
@@ -174,11 +140,9 @@ def make_group_stats(
     from eegstate.stats.aperiodic import resolve_settings
 
     t0 = time.perf_counter()
-    baseline, target, seed = config["baseline"], config["target"], int(config["seed"])
-    boot = {
-        "ci_level": float(config["report"]["ci_level"]),
-        "n_bootstrap": int(config["report"]["n_bootstrap"]),
-    }
+    st = stats_settings(config)
+    baseline, target, seed = st.baseline, st.target, st.seed
+    boot = {"ci_level": st.report.ci_level, "n_bootstrap": st.report.n_bootstrap}
     bandpower = read_table(bandpower_path)
     qc = read_table(qc_path)
     regions = region_contrasts(
@@ -199,16 +163,14 @@ def make_group_stats(
         electrodes_info(electrodes_paths),
         baseline,
         target,
-        alpha=float(config["stats"]["alpha"]),
-        n_permutations=int(config["stats"]["n_permutations"]),
+        alpha=st.stats.alpha,
+        n_permutations=st.stats.n_permutations,
         seed=seed,
     )
     write_table(clusters, clusters_out, CLUSTER_COLUMNS)
     t2 = time.perf_counter()
-    settings = resolve_settings(
-        config["stats"]["aperiodic"], config["bandpower"]["bands"], config["claims"]
-    )
-    aperiodic = aperiodic_table(read_table(psd_path), claim_sites(bandpower, config), settings)
+    settings = resolve_settings(st.stats.aperiodic, st.bandpower.bands, st.claims)
+    aperiodic = aperiodic_table(read_table(psd_path), claim_sites(bandpower, st.claims), settings)
     write_table(aperiodic, aperiodic_out, APERIODIC_COLUMNS)
     t3 = time.perf_counter()
     inputs = ClaimInputs(
@@ -219,7 +181,7 @@ def make_group_stats(
         classification=read_optional_json(classification_path),
         classification_predictions=read_optional_table(predictions_path),
     )
-    result = claims_and_tests(inputs, config)
+    result = claims_and_tests(inputs, st)
     claims = result.claims
     write_table(claims, claims_out, CLAIMS_COLUMNS)
     if claims_tests_out is not None:
@@ -230,7 +192,7 @@ def make_group_stats(
             summaries_out,
             bandpower=bandpower,
             psd=read_table(psd_path),
-            config=config,
+            config=st,
             aperiodic=aperiodic,
             dmn_summary=inputs.dmn_summary,
             connectivity=read_optional_table(connectivity_path),
@@ -248,3 +210,45 @@ def make_group_stats(
     for row in claims.itertuples(index=False):
         logger.info("claim %s: %s (%s)", row.claim, row.verdict, row.caveat)
     return claims
+
+
+def _run(call: StepCall) -> pd.DataFrame:
+    from eegstate.stats.summaries import SUMMARY_TABLES
+
+    out = call.outputs
+    return make_group_stats(
+        bandpower_path=call.inputs["bandpower"],
+        regions_path=call.inputs["regions"],
+        psd_path=call.inputs["psd"],
+        qc_path=call.inputs["qc"],
+        electrodes_paths=call.inputs["electrodes"],
+        config=call.config,
+        stats_regions_out=out["stats_regions"],
+        stats_channels_out=out["stats_channels"],
+        clusters_out=out["clusters"],
+        aperiodic_out=out["aperiodic"],
+        claims_out=out["claims"],
+        claims_tests_out=out["claims_tests"],
+        summaries_out={name: out[name] for name in SUMMARY_TABLES if name in out},
+        dmn_summary_path=call.optional("dmn_summary"),
+        connectivity_path=call.optional("connectivity"),
+        classification_path=call.optional("classification"),
+        predictions_path=call.optional("predictions"),
+    )
+
+
+#: What the statistics and claims read (the report's interval options only).
+STATS_CONSUMES: tuple[str, ...] = (
+    *(name for name in settings_fields(StatsStepSettings) if name != "report"),
+    "report.ci_level",
+    "report.n_bootstrap",
+)
+
+#: The step of the ``group_stats`` rule.
+STEPS = (
+    Step(
+        "stats",
+        consumes=STATS_CONSUMES,
+        run=_run,
+    ),
+)

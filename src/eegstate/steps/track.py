@@ -16,6 +16,8 @@ from typing import Any
 import pandas as pd
 
 from eegstate.io import RecordingError, atomic_path, read_table, write_table, write_text
+from eegstate.settings import TrackStepSettings, build_settings
+from eegstate.steps.base import Step, StepCall
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +54,7 @@ def read_raw_lazy(path: str | Path) -> Any:
 
 def recording_name(path: str | Path) -> str:
     """Recording identifier from a file name (``sub-01_task-x_raw.fif`` -> ``sub-01_task-x``)."""
-    from eegstate.steps.classify import _recording_id
+    from eegstate.apps.classification import recording_id as _recording_id
 
     name = _recording_id(Path(path))
     for suffix in ("_raw", "_eeg"):
@@ -83,7 +85,7 @@ def track_recording(
     *,
     recording: str | Path,
     out_dir: str | Path,
-    config: Mapping[str, Any],
+    config: TrackStepSettings | Mapping[str, Any],
     model_path: str | Path | None = None,
     baseline: Sequence[float] | None = None,
     trusted: Sequence[str] = (),
@@ -98,8 +100,8 @@ def track_recording(
         The recording (any format MNE reads; FIF written by eegstate).
     out_dir : path
         Folder of ``track.tsv``, ``events.json`` and ``track.png``.
-    config : mapping
-        Validated configuration.
+    config : eegstate.settings.TrackStepSettings or mapping
+        The tracking settings (a validated configuration mapping is built into them).
     model_path : path, optional
         A model from ``eegstate train``: its probability is the index.
     baseline : (start_s, end_s), optional
@@ -117,11 +119,13 @@ def track_recording(
         The ``events.json`` record.
     """
     from eegstate.datasets import prepare_raw
-    from eegstate.steps.classify import load_model
+    from eegstate.io import load_model
     from eegstate.track import track_raw
 
+    if not isinstance(config, TrackStepSettings):
+        config = build_settings(TrackStepSettings, config)
     model = load_model(model_path, trusted=trusted) if model_path else None
-    adapter = model.metadata["config"]["adapter"] if model is not None else config["adapter"]
+    adapter = model.metadata["config"]["adapter"] if model is not None else config.adapter
     raw = prepare_raw(adapter, read_raw_lazy(recording))
     result = track_raw(
         raw,
@@ -149,3 +153,33 @@ def summarize_tracks(event_files: Sequence[str | Path], out: str | Path) -> pd.D
 def read_summary(path: str | Path) -> pd.DataFrame:
     """Read ``track/summary.tsv`` (for the group report's section)."""
     return read_table(path)
+
+
+def _run_recording(call: StepCall) -> dict[str, Any]:
+    return track_recording(
+        recording=call.params["raw_path"],
+        out_dir=Path(call.outputs["events"]).parent,
+        config=call.config,
+        model_path=call.optional("model"),
+        name=call.params["name"],
+    )
+
+
+def _run_summary(call: StepCall) -> pd.DataFrame:
+    return summarize_tracks(list(call.inputs["events"]), call.outputs["summary"])
+
+
+#: What tracking reads: the recording's processing options, the track options, the spectral
+#: fit and claim regions, and the interval level.
+TRACK_CONSUMES: tuple[str, ...] = (
+    *("adapter", "seed", "on_recording_error", "allow_truncated_files"),
+    *("preprocess", "bandpower", "regions", "connectivity", "track", "stats", "claims"),
+    "report.ci_level",
+    "report.n_bootstrap",
+)
+
+#: The steps of the ``track_recording`` and ``track_summary`` rules.
+STEPS = (
+    Step("track_recording", consumes=TRACK_CONSUMES, run=_run_recording),
+    Step("track_summary", consumes=(), run=_run_summary),
+)
