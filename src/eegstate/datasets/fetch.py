@@ -21,27 +21,9 @@ def fetch_dataset(
     *,
     progressbar: bool = True,
 ) -> list[FetchSummary]:
-    """Download (or verify) the data of a configuration.
-
-    Parameters
-    ----------
-    config : mapping
-        Validated configuration; ``adapter`` chooses the dataset, ``data_dir`` where it goes.
-    subjects : sequence, optional
-        Subjects to fetch (default: the config's ``subjects``; see each adapter).
-    progressbar : bool
-        Show progress bars.
-
-    Returns
-    -------
-    list of FetchSummary
-        One per subject (or one for the whole dataset).
-
-    Raises
-    ------
-    ValueError
-        For adapters that read local files only.
-    """
+    """Download (or verify) the data of a configuration: its adapter's
+    :meth:`~eegstate.datasets.base.DatasetAdapter.fetch` of ``subjects`` (default: the
+    config's ``subjects``); a ValueError for adapters that read local files only."""
     from eegstate.datasets.registry import ADAPTERS
 
     adapter = ADAPTERS[config["adapter"]]

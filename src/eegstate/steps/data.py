@@ -57,48 +57,7 @@ def prepare_data(
 
 
 def simulate_dataset(config: Mapping[str, Any], out_dir: str | Path) -> pd.DataFrame:
-    """Generate the simulated cohort of a configuration into ``out_dir`` (``eegstate simulate``).
-
-    Parameters
-    ----------
-    config : mapping
-        Validated configuration (uses ``simulation``, ``baseline``, ``target``, ``seed``).
-    out_dir : str or pathlib.Path
-        Destination folder.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The sample table of the cohort.
-    """
+    """``eegstate simulate``: :func:`eegstate.datasets.simulated.generate_cohort`."""
     from eegstate.datasets.simulated import generate_cohort
 
     return generate_cohort(config, out_dir)
-
-
-def fetch_dataset_files(
-    config: Mapping[str, Any], subject: str | None, manifest_out: str | Path
-) -> pd.DataFrame:
-    """Fetch step of a downloadable adapter: fetch, verify, write the manifest.
-
-    The manifest (``path, bytes, sha256`` of every file the subject's recordings need) is the
-    job's only output, so Snakemake never owns, and so never deletes, the dataset's files.
-
-    Parameters
-    ----------
-    config : mapping
-        Validated configuration (its ``adapter`` chooses the fetcher).
-    subject : str or None
-        Subject label, or None for a whole-dataset fetch.
-    manifest_out : str or pathlib.Path
-        TSV manifest to write.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The manifest.
-    """
-    from eegstate.datasets.base import write_fetch_manifest
-    from eegstate.datasets.registry import ADAPTERS
-
-    return write_fetch_manifest(ADAPTERS[config["adapter"]], config, subject, manifest_out)
