@@ -134,8 +134,25 @@ def dataset_manifest(results: str | Path) -> str:
     return f"{results}/sourcedata/dataset_fetched.tsv"
 
 
-def subject_fetch_job(results: str | Path, log: str, options: tuple[str, ...] | None = None):
-    """One fetch job per subject whose only output is the subject's manifest."""
+def subject_fetch_job(
+    results: str | Path, log: str, options: tuple[str, ...] | None = None
+) -> PreparationJob:
+    """One fetch job per subject whose only output is the subject's manifest.
+
+    Parameters
+    ----------
+    results : str or pathlib.Path
+        The dataset's results folder.
+    log : str
+        Folder of the logs under ``<results>/logs`` (one ``sub-<subject>.log`` per job).
+    options : tuple of str or None
+        See :attr:`PreparationJob.options`.
+
+    Returns
+    -------
+    PreparationJob
+        Level ``subject``, output :func:`subject_manifest`.
+    """
     return PreparationJob(
         level="subject",
         outputs=(subject_manifest(results),),
