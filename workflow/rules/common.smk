@@ -18,6 +18,7 @@ validate(config, "../schemas/config.schema.yaml")
 
 RESULTS = str(Path(CONFIG["results_dir"]) / CONFIG["dataset"])
 check_writable(RESULTS, "results_dir")
+# The dataset's adapter (eegstate.datasets.registry): the rules ask it, never test its name.
 DATASET = get_adapter(CONFIG["adapter"])
 ENV = "../../environment.yml"
 RECORDINGS = plan_recordings(CONFIG).set_index("recording", drop=False)
