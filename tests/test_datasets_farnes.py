@@ -178,14 +178,18 @@ def test_drug_named_in_folders_wins_over_order(tmp_path):
 
 
 def test_workflow_fetch_step_writes_a_manifest(archive, tmp_path):
+    from eegstate.datasets import ADAPTERS
     from eegstate.io import read_table
-    from eegstate.steps.data import fetch_dataset_files
+    from eegstate.steps.data import prepare_data
 
     with zipfile.ZipFile(archive) as bundle:
         bundle.extractall(tmp_path / "data")
     config = load_config(
         workflow_root() / "config" / "farnes-ketamine.yaml", {"data_dir": str(tmp_path / "data")}
     )
-    fetch_dataset_files(config, None, tmp_path / "manifest.tsv")
-    manifest = read_table(tmp_path / "manifest.tsv")
+    results = str(tmp_path / "results")
+    (job,) = ADAPTERS["farnes-ketamine"].preparation_jobs(config, results, plan_recordings(config))
+    assert job.level == "dataset" and job.outputs == (f"{results}/sourcedata/dataset_fetched.tsv",)
+    prepare_data(job.job_config(config), job.level, job.outputs)  # what the rule runs
+    manifest = read_table(job.outputs[0])
     assert list(manifest.columns) == ["path", "bytes", "sha256"] and len(manifest) == 8

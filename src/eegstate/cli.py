@@ -174,7 +174,7 @@ def _fetch(args: argparse.Namespace, extra: Sequence[str]) -> int:
 def _fetch_config(args: argparse.Namespace) -> dict:
     """The configuration a fetch uses: --configfile, else the dataset's example config."""
     from eegstate.config import load_config
-    from eegstate.datasets.registry import dataset_info
+    from eegstate.datasets.registry import ADAPTERS
     from eegstate.paths import workflow_root
 
     if args.configfile:
@@ -185,19 +185,34 @@ def _fetch_config(args: argparse.Namespace) -> dict:
                 f"{args.configfile}; give one or the other"
             )
     elif args.dataset:
+        adapter = ADAPTERS[args.dataset]
         config = load_config(
-            workflow_root() / dataset_info(args.dataset).config,
-            {"data_dir": None, "subjects": None} if args.dataset != "openneuro" else {},
+            workflow_root() / adapter.info.config, dict.fromkeys(adapter.fetch_clears)
         )
     else:
         raise ValueError("name a dataset to fetch, or give --configfile")
     if args.path:
         config["data_dir"] = str(Path(args.path).expanduser())
-    if args.accession:
-        if args.accession != config["openneuro"]["accession"]:
-            config["bids"] = {**config["bids"], "states": {}}  # the mapping is per dataset
-        config["openneuro"] = {**config["openneuro"], "accession": args.accession}
-    return config
+    return ADAPTERS[config["adapter"]].fetch_config(config, accession=args.accession)
+
+
+class _FetchTargets:
+    """What ``eegstate fetch`` downloads: fsaverage and every downloadable adapter.
+
+    A container argparse takes as ``choices``; the registry is asked only when the command is
+    used or its help shown, so other commands start without importing the adapters.
+    """
+
+    def _names(self) -> list[str]:
+        from eegstate.datasets.registry import ADAPTERS
+
+        return ["fsaverage", *(name for name, a in ADAPTERS.items() if a.downloadable)]
+
+    def __iter__(self):
+        return iter(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
 
 
 def _fetch_fsaverage(args: argparse.Namespace) -> int:
@@ -360,7 +375,6 @@ def _add_fetch_command(commands: argparse._SubParsersAction) -> None:
         "is downloaded and its example config.",
     )
     datasets.set_defaults(handler=_datasets)
-    downloadable = ["eegbci", "sleep-physionet", "farnes-ketamine", "openneuro"]
     fetch = commands.add_parser(
         "fetch",
         help="download a dataset (or fsaverage), resuming and verifying checksums",
@@ -368,7 +382,8 @@ def _add_fetch_command(commands: argparse._SubParsersAction) -> None:
         "MNE's ~/mne_data layout) with progress bars; interrupted downloads resume; files are "
         "verified against their checksums and only then put in place; files already present "
         "and valid are not downloaded again. Ends with what was downloaded, verified or "
-        "already present. Datasets: " + ", ".join(downloadable) + ". 'fsaverage' downloads "
+        "already present. Datasets: the downloadable ones `eegstate datasets` lists (see "
+        "DATASET below). 'fsaverage' downloads "
         "the FreeSurfer fsaverage subject (about 200 MB, mne.datasets.fetch_fsaverage) for "
         "connectivity.method 'fsaverage_surface'. With --configfile the dataset, subjects and "
         "data_dir come from a workflow config (one config for fetch and run).",
@@ -376,8 +391,9 @@ def _add_fetch_command(commands: argparse._SubParsersAction) -> None:
     fetch.add_argument(
         "dataset",
         nargs="?",
-        choices=["fsaverage", *downloadable],
-        help="what to download (default: the adapter of --configfile)",
+        choices=_FetchTargets(),
+        metavar="DATASET",
+        help="what to download: %(choices)s (default: the adapter of --configfile)",
     )
     fetch.add_argument(
         "--subjects",

@@ -425,31 +425,35 @@ def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any] | None 
     schema = schema or load_schema()
     filled = fill_defaults(config, schema)
     validator = jsonschema.validators.validator_for(schema)(schema)
-    errors = sorted(validator.iter_errors(filled), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise ConfigError("; ".join(_describe_error(error) for error in errors))
+    problems = [
+        (list(error.absolute_path), _describe_error(error))
+        for error in validator.iter_errors(filled)
+    ]
+    problems += [(["adapter"], problem) for problem in _adapter_problems(filled)]
+    if problems:
+        raise ConfigError("; ".join(message for _, message in sorted(problems, key=lambda p: p[0])))
     _check_cross_options(filled)
     return filled
+
+
+def _adapter_problems(config: Mapping[str, Any]) -> list[str]:
+    """The option ``adapter`` must name a registered adapter (:mod:`eegstate.datasets.registry`;
+    the schema does not enumerate them, so other packages can add adapters)."""
+    from eegstate.datasets.registry import ADAPTERS
+
+    adapter = config.get("adapter")
+    if not isinstance(adapter, str) or adapter in ADAPTERS:
+        return []  # a wrong type is the schema's to report
+    allowed = ", ".join(repr(name) for name in ADAPTERS)
+    return [f"config option 'adapter' is {adapter!r}; allowed values: {allowed}"]
 
 
 def _check_cross_options(config: Mapping[str, Any]) -> None:
     problems: list[str] = []
     if config["baseline"] == config["target"]:
         problems.append("'baseline' and 'target' must be different state labels")
-    if config["adapter"] == "samplesheet" and not config["samples"]:
-        problems.append(
-            "adapter 'samplesheet' needs the option 'samples' (path of a TSV sample sheet), "
-            f"e.g. {setting_hint('samples', 'sheet.tsv')}"
-        )
-    if config["adapter"] == "eegbci":
-        runs = config["eegbci"]["runs"]
-        for role in ("baseline", "target"):
-            if config[role] not in runs:
-                problems.append(
-                    f"option '{role}' is {config[role]!r} but 'eegbci.runs' maps only "
-                    f"{', '.join(sorted(runs))}; use one of those labels"
-                )
     problems.extend(_dataset_problems(config))
+    problems.extend(_montage_problems(config["preprocess"]))
     pre = config["preprocess"]
     problems.extend(_channel_rename_problems(pre["channel_rename"]))
     if pre["h_freq"] <= pre["l_freq"]:
@@ -528,41 +532,15 @@ def _channel_rename_problems(value: Any) -> list[str]:
 
 
 def _dataset_problems(config: Mapping[str, Any]) -> list[str]:
-    """Cross-option checks of the dataset adapters and of positionless (bipolar) data."""
+    """Cross-option checks of the dataset adapter (its :meth:`check`)."""
+    from eegstate.datasets.registry import ADAPTERS
+
+    return ADAPTERS[config["adapter"]].check(config)
+
+
+def _montage_problems(pre: Mapping[str, Any]) -> list[str]:
+    """Cross-option checks of positionless (bipolar) data (``preprocess.montage: none``)."""
     problems: list[str] = []
-    adapter = config["adapter"]
-    roles = ("baseline", "target")
-    if adapter == "sleep-physionet":
-        states = config["sleep_physionet"]["states"]
-        problems += [
-            f"option '{role}' is {config[role]!r} but 'sleep_physionet.states' maps only "
-            f"{', '.join(sorted(states))}; use one of those labels"
-            for role in roles
-            if config[role] not in states
-        ]
-        if config["preprocess"]["epoch_length_s"] != 30:
-            problems.append(
-                "adapter 'sleep-physionet' needs one epoch per scored 30-s hypnogram epoch: "
-                + setting_hint("preprocess.epoch_length_s", 30)
-            )
-    if adapter == "openneuro" and not config["openneuro"]["accession"]:
-        problems.append(
-            "adapter 'openneuro' needs 'openneuro.accession', e.g. "
-            + setting_hint("openneuro.accession", "ds005620")
-        )
-    if adapter == "bids" and not config["bids"]["root"]:
-        problems.append(
-            "adapter 'bids' needs 'bids.root', the BIDS folder: " + setting_hint("bids.root", "DIR")
-        )
-    if adapter in ("openneuro", "bids"):
-        states = config["bids"]["states"]
-        problems += [
-            f"option '{role}' is {config[role]!r} but 'bids.states' maps only "
-            f"{', '.join(sorted(states)) or 'nothing'}; map it to BIDS entities there"
-            for role in roles
-            if config[role] not in states
-        ]
-    pre = config["preprocess"]
     if pre["montage"] == "none":
         needs = {key: "none" for key in ("bad_channels", "ica") if pre[key] != "none"}
         if needs:

@@ -5,7 +5,7 @@ from snakemake.utils import validate
 
 from eegstate.channels import rename_mapping
 from eegstate.config import check_writable, coerce_config, validate_config
-from eegstate.datasets import plan_recordings
+from eegstate.datasets import get_adapter, plan_recordings
 from eegstate.steps import step_config
 
 # `--config` values arrive as text ('true', '[2, 3]', every value inside a mapping): convert
@@ -19,7 +19,8 @@ validate(config, "../schemas/config.schema.yaml")
 
 RESULTS = str(Path(CONFIG["results_dir"]) / CONFIG["dataset"])
 check_writable(RESULTS, "results_dir")
-ADAPTER = CONFIG["adapter"]
+# The dataset's adapter (eegstate.datasets.registry): the rules ask it, never test its name.
+DATASET = get_adapter(CONFIG["adapter"])
 ENV = "../../environment.yml"
 RECORDINGS = plan_recordings(CONFIG).set_index("recording", drop=False)
 # What the steps read: the validated configuration, with a channel_rename TSV passed on as its
@@ -66,15 +67,8 @@ def recording_raw_path(wildcards):
 
 
 def recording_input(wildcards):
-    """What a recording job waits for: the raw file, or the manifest of its fetch job."""
-    row = recording_row(wildcards)
-    if ADAPTER in ("eegbci", "openneuro"):
-        return f"{RESULTS}/sourcedata/sub-{row.subject}_fetched.tsv"
-    if ADAPTER == "farnes-ketamine":
-        return [str(row["path"]), f"{RESULTS}/sourcedata/dataset_fetched.tsv"]
-    if ADAPTER == "samplesheet" and not Path(row["path"]).is_file():
-        return []  # the job records the missing file as an excluded recording
-    return str(row["path"])
+    """What a recording job waits for (the adapter says: its file, or its fetch manifest)."""
+    return DATASET.recording_input(recording_row(wildcards), RESULTS)
 
 
 def group_outputs():

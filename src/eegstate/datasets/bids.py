@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from eegstate.config import setting_hint
+from eegstate.datasets.base import DatasetAdapter, DatasetInfo
 
 logger = logging.getLogger(__name__)
 
@@ -213,3 +214,46 @@ def apply_bids_channels(raw: Any) -> Any:
         bads = sorted(present.loc[present["status"].str.lower() == "bad", "name"])
         raw.info["bads"] = sorted(set(raw.info["bads"]) | set(bads))
     return raw
+
+
+def state_mapping_problems(config: Mapping[str, Any]) -> list[str]:
+    """``baseline`` and ``target`` must be mapped to BIDS entities in ``bids.states``."""
+    states = config["bids"]["states"]
+    return [
+        f"option '{role}' is {config[role]!r} but 'bids.states' maps only "
+        f"{', '.join(sorted(states)) or 'nothing'}; map it to BIDS entities there"
+        for role in ("baseline", "target")
+        if config[role] not in states
+    ]
+
+
+class BIDSAdapter(DatasetAdapter):
+    """A local BIDS folder, BIDS entities mapped to states (``bids`` options)."""
+
+    name = "bids"
+    info = DatasetInfo(
+        description="A local BIDS folder; entities mapped to states as for openneuro.",
+        licence="that of the dataset",
+        citation="the dataset's own citation (dataset_description.json).",
+        size="local",
+        access="local folder (read with mne-bids)",
+        config="config/bids.yaml",
+    )
+
+    def check(self, config: Mapping[str, Any]) -> list[str]:
+        """``bids.root`` is required and the two states must be mapped."""
+        problems = []
+        if not config["bids"]["root"]:
+            problems.append(
+                "adapter 'bids' needs 'bids.root', the BIDS folder: "
+                + setting_hint("bids.root", "DIR")
+            )
+        return problems + state_mapping_problems(config)
+
+    def plan(self, config: Mapping[str, Any]) -> pd.DataFrame:
+        """See :func:`plan_bids`."""
+        return plan_bids(config)
+
+    def prepare_raw(self, raw: Any) -> Any:
+        """Channel types and bad channels from ``channels.tsv`` (:func:`apply_bids_channels`)."""
+        return apply_bids_channels(raw)

@@ -12,9 +12,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from eegstate.datasets.base import (
+    PHYSIONET,
+    DatasetAdapter,
+    DatasetInfo,
+    PreparationJob,
+    subject_fetch_job,
+    subject_manifest,
+)
+
+if TYPE_CHECKING:
+    from eegstate.datasets.download import FetchSummary
 
 logger = logging.getLogger(__name__)
 
@@ -143,3 +155,123 @@ def standardize_eegbci(raw: Any) -> Any:
 
     mne.datasets.eegbci.standardize(raw)
     return raw
+
+
+def eegbci_checksums() -> dict[str, str]:
+    """SHA-256 of every EEGBCI file, from the registry MNE ships (``SNNN/SNNNRMM.edf``)."""
+    from importlib.resources import files
+
+    text = files("mne").joinpath("data", "eegbci_checksums.txt").read_text()
+    return dict(line.split()[:2] for line in text.splitlines() if line.strip())
+
+
+def fetch_eegbci_subjects(
+    config: Mapping[str, Any], subjects: Sequence[Any] | None
+) -> list[FetchSummary]:
+    """Download the configured runs of some subjects, or verify them against MNE's SHA-256.
+
+    Parameters
+    ----------
+    config : mapping
+        Validated configuration (``data_dir``, ``eegbci.runs``, ``baseline``, ``target``).
+    subjects : sequence or None
+        Subject numbers (None: 1-10).
+
+    Returns
+    -------
+    list of FetchSummary
+        One per subject.
+
+    Raises
+    ------
+    ChecksumError
+        A file already present differs from MNE's published checksum.
+    """
+    from pooch import file_hash
+
+    from eegstate.datasets.download import ChecksumError, FetchSummary
+
+    root = eegbci_data_dir(config["data_dir"])
+    runs = [config["eegbci"]["runs"][config[role]] for role in ("baseline", "target")]
+    checksums = eegbci_checksums()
+    summaries = []
+    for subject in eegbci_subjects(subjects):
+        summary = FetchSummary(f"eegbci subject {subject}", root)
+        before = {run: eegbci_path(root, subject, run).is_file() for run in runs}
+        for run, path in zip(runs, fetch_eegbci(subject, runs, config["data_dir"]), strict=True):
+            if not before[run]:
+                summary.add(path, "downloaded")  # verified by MNE's fetcher (pooch)
+                continue
+            expected = checksums.get(f"{path.parent.name}/{path.name}")
+            if expected is None:
+                summary.add(path, "present")
+            elif file_hash(str(path)) == expected:
+                summary.add(path, "verified")
+            else:
+                raise ChecksumError(
+                    f"{path} does not match MNE's published SHA-256; delete it and fetch again"
+                )
+        summaries.append(summary)
+    return summaries
+
+
+class EEGBCIAdapter(DatasetAdapter):
+    """PhysioNet EEG Motor Movement/Imagery resting runs, in MNE's cache layout."""
+
+    name = "eegbci"
+    info = DatasetInfo(
+        description="PhysioNet EEG Motor Movement/Imagery, resting runs R01 (eyes open) "
+        "and R02 (eyes closed); 109 subjects, 64 channels, 160 Hz. A positive control "
+        "(Berger effect).",
+        licence="ODC-By 1.0",
+        citation="Schalk G, McFarland DJ, Hinterberger T, Birbaumer N, Wolpaw JR. BCI2000: "
+        "A General-Purpose Brain-Computer Interface (BCI) System. IEEE Trans Biomed Eng "
+        "51(6):1034-1043, 2004. " + PHYSIONET + " PhysioNet EEG Motor Movement/Imagery "
+        "Dataset v1.0.0, doi:10.13026/C28G6P.",
+        size="1.3 MB per run (2.6 MB per subject)",
+        access="automatic: mne.datasets.eegbci.load_data (MNE's pinned checksums)",
+        config="config/eegbci.yaml",
+    )
+
+    def check(self, config: Mapping[str, Any]) -> list[str]:
+        """``baseline`` and ``target`` must be labels of ``eegbci.runs``."""
+        runs = config["eegbci"]["runs"]
+        return [
+            f"option '{role}' is {config[role]!r} but 'eegbci.runs' maps only "
+            f"{', '.join(sorted(runs))}; use one of those labels"
+            for role in ("baseline", "target")
+            if config[role] not in runs
+        ]
+
+    def plan(self, config: Mapping[str, Any]) -> pd.DataFrame:
+        """See :func:`plan_eegbci`."""
+        return plan_eegbci(config)
+
+    def prepare_raw(self, raw: Any) -> Any:
+        """10-10 channel names with MNE's helper (``Fc5.`` → ``FC5``), see
+        :func:`standardize_eegbci`; ``qc.tsv`` then reports no renaming."""
+        return standardize_eegbci(raw)
+
+    def fetch(
+        self,
+        config: Mapping[str, Any],
+        subjects: Sequence[Any] | None,
+        *,
+        progressbar: bool = True,
+    ) -> list[FetchSummary]:
+        """See :func:`fetch_eegbci_subjects` (MNE's fetcher shows no progress bar option)."""
+        return fetch_eegbci_subjects(config, subjects)
+
+    def preparation_jobs(
+        self, config: Mapping[str, Any], results: str, recordings: pd.DataFrame
+    ) -> tuple[PreparationJob, ...]:
+        """One fetch job per subject (only the runs of the two states)."""
+        return (
+            subject_fetch_job(
+                results, "fetch_eegbci", options=("data_dir", "eegbci", "baseline", "target")
+            ),
+        )
+
+    def recording_input(self, row: Any, results: str) -> list[str]:
+        """The subject's fetch manifest (the file may not exist before the fetch)."""
+        return [subject_manifest(results, row["subject"])]

@@ -27,11 +27,16 @@ import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from eegstate.datasets.base import DatasetAdapter, DatasetInfo, PreparationJob, dataset_manifest
+
+if TYPE_CHECKING:
+    from eegstate.datasets.download import FetchSummary
 
 logger = logging.getLogger(__name__)
 
@@ -358,3 +363,54 @@ def fetch_farnes(
     n_subjects = scan_recordings(root)["subject"].nunique()
     logger.info("%s: %d recordings of %d subjects under %s", DATASET, len(files), n_subjects, root)
     return summary
+
+
+class FarnesAdapter(DatasetAdapter):
+    """Farnes et al. 2020: awake vs subanaesthetic ketamine (EEGLAB ``.set``)."""
+
+    name = DATASET
+    info = DatasetInfo(
+        description="Farnes et al. 2020: 10 healthy volunteers, awake vs subanaesthetic "
+        "ketamine, spontaneous EEG eyes open and eyes closed, 62 channels, EEGLAB .set. "
+        "Open-label with a fixed order (awake first): time and drowsiness are confounded "
+        "with the drug.",
+        licence="CC0 1.0",
+        citation="Farnes N, Juel BE, Nilsen AS, Romundstad LG, Storm JF. Increased signal "
+        "diversity/complexity of spontaneous EEG, but not evoked EEG responses, in "
+        "ketamine-induced psychedelic state in humans. PLOS ONE 15(11):e0242056, 2020, "
+        "doi:10.1371/journal.pone.0242056. Data: Dryad, doi:10.5061/dryad.j9kd51c9q.",
+        size="about 934 MB (Farnes_et_al_PLOS_ONE_Dryad.zip)",
+        access="Dryad (browser download; `eegstate fetch farnes-ketamine` says where to "
+        "put it, then unpacks and verifies)",
+        config="config/farnes-ketamine.yaml",
+    )
+
+    def plan(self, config: Mapping[str, Any]) -> pd.DataFrame:
+        """See :func:`plan_farnes` (the files must be present)."""
+        return plan_farnes(config)
+
+    def fetch(
+        self,
+        config: Mapping[str, Any],
+        subjects: Sequence[Any] | None,
+        *,
+        progressbar: bool = True,
+    ) -> list[FetchSummary]:
+        """The whole dataset, see :func:`fetch_farnes` (``subjects`` is not used)."""
+        return [fetch_farnes(config["data_dir"])]
+
+    def preparation_jobs(
+        self, config: Mapping[str, Any], results: str, recordings: pd.DataFrame
+    ) -> tuple[PreparationJob, ...]:
+        """One job verifying the whole dataset against its recorded checksums."""
+        return (
+            PreparationJob(
+                level="dataset",
+                outputs=(dataset_manifest(results),),
+                log=f"{results}/logs/fetch/dataset.log",
+            ),
+        )
+
+    def recording_input(self, row: Any, results: str) -> list[str]:
+        """The recording's file (present: the plan found it) and the verification manifest."""
+        return [str(row["path"]), dataset_manifest(results)]

@@ -24,9 +24,21 @@ import re
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+from eegstate.config import setting_hint
+from eegstate.datasets.base import (
+    DatasetInfo,
+    PreparationJob,
+    subject_fetch_job,
+    subject_manifest,
+)
+from eegstate.datasets.bids import BIDSAdapter, state_mapping_problems
+
+if TYPE_CHECKING:
+    from eegstate.datasets.download import FetchSummary
 
 logger = logging.getLogger(__name__)
 
@@ -291,3 +303,77 @@ def fetch_openneuro(
         summary.add(path, "downloaded")
     shutil.rmtree(staging, ignore_errors=True)  # only empty folders are left in it
     return summary
+
+
+class OpenNeuroAdapter(BIDSAdapter):
+    """Any OpenNeuro dataset by accession: downloaded into ``<data_dir>/<accession>``, then
+    read as the ``bids`` adapter reads a folder."""
+
+    name = "openneuro"
+    info = DatasetInfo(
+        description="Any OpenNeuro EEG dataset by accession; BIDS entities (task, "
+        "acquisition, session, run) are mapped to states in the config. Example: "
+        "ds005620, propofol sedation with awakenings (21 subjects, 64 channels, 5 kHz).",
+        licence="per dataset (most are CC0; ds005620: CC0)",
+        citation="Markiewicz CJ et al. The OpenNeuro resource for sharing of neuroscience "
+        "data. eLife 10:e71774, 2021; and the dataset's own DOI "
+        "(doi:10.18112/openneuro.<accession>.v<version>).",
+        size="per dataset (ds005620: 77 GB in full; only the mapped recordings are downloaded)",
+        access="automatic: openneuro-py (resumes, verifies sizes and MD5 ETags)",
+        config="config/openneuro-ds005620.yaml",
+    )
+    #: The example config's subjects are those its state mapping was written for.
+    fetch_clears = ()
+
+    def citation(self, config: Mapping[str, Any]) -> str:
+        """The accession's DOI, then OpenNeuro's citation."""
+        accession = config["openneuro"]["accession"]
+        return (
+            f"OpenNeuro {accession}, doi:10.18112/openneuro.{accession} (see the dataset's "
+            f"dataset_description.json for its authors and version). {self.info.citation}"
+        )
+
+    def check(self, config: Mapping[str, Any]) -> list[str]:
+        """``openneuro.accession`` is required and the two states must be mapped."""
+        problems = []
+        if not config["openneuro"]["accession"]:
+            problems.append(
+                "adapter 'openneuro' needs 'openneuro.accession', e.g. "
+                + setting_hint("openneuro.accession", "ds005620")
+            )
+        return problems + state_mapping_problems(config)
+
+    def plan(self, config: Mapping[str, Any]) -> pd.DataFrame:
+        """See :func:`plan_openneuro`."""
+        return plan_openneuro(config)
+
+    def fetch(
+        self,
+        config: Mapping[str, Any],
+        subjects: Sequence[Any] | None,
+        *,
+        progressbar: bool = True,
+    ) -> list[FetchSummary]:
+        """The mapped recordings of the named subjects (see :func:`fetch_openneuro`)."""
+        if not subjects:
+            raise ValueError("OpenNeuro: name the subjects to fetch (--subjects or 'subjects')")
+        labels = [str(subject).removeprefix("sub-") for subject in subjects]
+        return [fetch_openneuro(config, labels)]
+
+    def fetch_config(self, config: dict[str, Any], *, accession: str | None = None) -> dict:
+        """Another ``--accession`` than the config's drops its state mapping (per dataset)."""
+        if accession:
+            if accession != config["openneuro"]["accession"]:
+                config["bids"] = {**config["bids"], "states": {}}
+            config["openneuro"] = {**config["openneuro"], "accession": accession}
+        return config
+
+    def preparation_jobs(
+        self, config: Mapping[str, Any], results: str, recordings: pd.DataFrame
+    ) -> tuple[PreparationJob, ...]:
+        """One fetch job per subject (only the mapped recordings and sidecars)."""
+        return (subject_fetch_job(results, "fetch"),)
+
+    def recording_input(self, row: Any, results: str) -> list[str]:
+        """The subject's fetch manifest (the file may not exist before the fetch)."""
+        return [subject_manifest(results, row["subject"])]

@@ -24,10 +24,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+
+from eegstate.config import setting_hint
+from eegstate.datasets.base import (
+    PHYSIONET,
+    DatasetAdapter,
+    DatasetInfo,
+    Level,
+    PreparationJob,
+    subject_fetch_job,
+    subject_manifest,
+)
+
+if TYPE_CHECKING:
+    from eegstate.datasets.download import FetchSummary
 
 logger = logging.getLogger(__name__)
 
@@ -167,7 +181,11 @@ def subject_label(subject: int) -> str:
 
 
 def stage_recording_path(config: Mapping[str, Any], subject: str, session: str, state: str) -> Path:
-    """Where the workflow writes one (subject, night, state) recording (FIF)."""
+    """Where the workflow writes one (subject, night, state) recording (FIF).
+
+    The plan's paths and the outputs of the workflow's extraction job (with ``{subject}`` and
+    ``{session}`` wildcards) both come from here.
+    """
     root = Path(config["results_dir"]) / config["dataset"] / "sourcedata"
     return (
         root
@@ -447,3 +465,129 @@ def extract_stage_recordings(
         counts[state] = round(recording.n_times / recording.info["sfreq"] / EPOCH_S)
         logger.info("%s: %d epochs of %s -> %s", Path(psg).name, counts[state], state, out)
     return counts
+
+
+def fetch_sleep_subjects(
+    config: Mapping[str, Any], subjects: Sequence[Any] | None, *, progressbar: bool = True
+) -> list[FetchSummary]:
+    """Download (or verify) every configured night of some subjects (None: 0-9)."""
+    params = config["sleep_physionet"]
+    chosen = sorted(set(selected_records(params, subjects)["subject"]))
+    return [
+        fetch_sleep_subject(subject, params, config["data_dir"], progressbar=progressbar)
+        for subject in chosen
+    ]
+
+
+def extract_night(
+    config: Mapping[str, Any], subject: str, session: str, outputs: Sequence[str | Path]
+) -> dict[str, int]:
+    """Cut one downloaded night into one recording per state (baseline, target).
+
+    Parameters
+    ----------
+    config : mapping
+        Validated configuration (``data_dir``, ``sleep_physionet``, ``baseline``, ``target``).
+    subject, session : str
+        Subject label (``00``) and session (night ``1``/``2`` or ``placebo``/``temazepam``).
+    outputs : sequence of str or pathlib.Path
+        FIF files of the baseline and target recordings, in that order.
+
+    Returns
+    -------
+    dict
+        State -> number of 30-s epochs written.
+    """
+    params = config["sleep_physionet"]
+    psg, hypnogram = night_files(config["data_dir"], params["study"], int(subject), session)
+    states = (config["baseline"], config["target"])
+    return extract_stage_recordings(
+        psg,
+        hypnogram,
+        params["states"],
+        dict(zip(states, outputs, strict=True)),
+        wake_margin_min=params["wake_margin_min"],
+    )
+
+
+class SleepPhysionetAdapter(DatasetAdapter):
+    """Sleep-EDF Expanded: one recording per subject, night and sleep stage."""
+
+    name = "sleep-physionet"
+    info = DatasetInfo(
+        description="Sleep-EDF Expanded: whole-night polysomnography, 30-s epochs scored "
+        "W/1/2/3/4/R; states wake (baseline) vs n1 or rem. Age study (78 subjects, "
+        "153 nights) or temazepam study (22 subjects, placebo and temazepam nights). "
+        "2 bipolar EEG channels (Fpz-Cz, Pz-Oz) at 100 Hz: gamma and DMN connectivity "
+        "are not testable.",
+        licence="ODC-By 1.0",
+        citation="Kemp B, Zwinderman AH, Tuk B, Kamphuisen HAC, Oberye JJL. Analysis of a "
+        "sleep-dependent neuronal feedback loop: the slow-wave microcontinuity of the EEG. "
+        "IEEE Trans Biomed Eng 47(9):1185-1194, 2000. " + PHYSIONET + " PhysioNet "
+        "Sleep-EDF Database Expanded v1.0.0, doi:10.13026/C2X676.",
+        size="about 50 MB per night (PSG + hypnogram)",
+        access="automatic: MNE's Sleep-EDF registry (pinned SHA-1) through pooch, resumable",
+        config="config/sleep-physionet.yaml",
+    )
+
+    def check(self, config: Mapping[str, Any]) -> list[str]:
+        """States must be labels of ``sleep_physionet.states``; epochs must be 30 s."""
+        states = config["sleep_physionet"]["states"]
+        problems = [
+            f"option '{role}' is {config[role]!r} but 'sleep_physionet.states' maps only "
+            f"{', '.join(sorted(states))}; use one of those labels"
+            for role in ("baseline", "target")
+            if config[role] not in states
+        ]
+        if config["preprocess"]["epoch_length_s"] != 30:
+            problems.append(
+                "adapter 'sleep-physionet' needs one epoch per scored 30-s hypnogram epoch: "
+                + setting_hint("preprocess.epoch_length_s", 30)
+            )
+        return problems
+
+    def plan(self, config: Mapping[str, Any]) -> pd.DataFrame:
+        """See :func:`plan_sleep`."""
+        return plan_sleep(config)
+
+    def fetch(
+        self,
+        config: Mapping[str, Any],
+        subjects: Sequence[Any] | None,
+        *,
+        progressbar: bool = True,
+    ) -> list[FetchSummary]:
+        """See :func:`fetch_sleep_subjects`."""
+        return fetch_sleep_subjects(config, subjects, progressbar=progressbar)
+
+    def preparation_jobs(
+        self, config: Mapping[str, Any], results: str, recordings: pd.DataFrame
+    ) -> tuple[PreparationJob, ...]:
+        """A fetch job per subject, then an extraction job per night (subject × session)."""
+        return (
+            subject_fetch_job(results, "fetch"),
+            PreparationJob(
+                level="session",
+                inputs=(subject_manifest(results),),
+                outputs=tuple(
+                    str(stage_recording_path(config, "{subject}", "{session}", config[role]))
+                    for role in ("baseline", "target")
+                ),
+                log=f"{results}/logs/extract_sleep_stages/sub-{{subject}}_ses-{{session}}.log",
+                mem_mb=1500,
+            ),
+        )
+
+    def prepare(
+        self,
+        level: Level,
+        config: Mapping[str, Any],
+        outputs: Sequence[str],
+        *,
+        subject: str | None = None,
+        session: str | None = None,
+    ) -> Any:
+        """Fetch a subject (level ``subject``) or extract one night's states (``session``)."""
+        if level == "session":
+            return extract_night(config, str(subject), str(session), outputs)
+        return super().prepare(level, config, outputs, subject=subject, session=session)

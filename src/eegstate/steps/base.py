@@ -38,6 +38,10 @@ class StepCall:
         Threads granted to the job.
     log : str or None
         The job's log file.
+    output_files : tuple of str
+        Every output file in the rule's order (named or not).
+    wildcards : mapping
+        The job's wildcards (``subject``, ``session``, ...).
     """
 
     inputs: Mapping[str, Any]
@@ -46,6 +50,8 @@ class StepCall:
     params: Mapping[str, Any] = field(default_factory=dict)
     threads: int = 1
     log: str | None = None
+    output_files: tuple[str, ...] = ()
+    wildcards: Mapping[str, str] = field(default_factory=dict)
 
     def optional(self, name: str) -> Any:
         """A named input that a rule gives only when its step runs (None otherwise)."""
@@ -54,19 +60,25 @@ class StepCall:
 
 @dataclass(frozen=True)
 class Step:
-    """A workflow step: its name, the options it consumes and how it runs."""
+    """A workflow step: its name, the options it consumes and how it runs.
+
+    ``consumes`` is None for the data-preparation step, whose options depend on the dataset:
+    each of the adapter's jobs declares its own
+    (:attr:`eegstate.datasets.base.PreparationJob.options`).
+    """
 
     name: str
-    consumes: tuple[str, ...]
+    consumes: tuple[str, ...] | None
     run: Callable[[StepCall], Any]
 
     def __post_init__(self) -> None:
-        if len(set(self.consumes)) != len(self.consumes):
+        if self.consumes is not None and len(set(self.consumes)) != len(self.consumes):
             raise ValueError(f"step {self.name!r} declares an option twice: {self.consumes}")
 
 
 #: Step name -> module defining ``STEP``.
 STEP_MODULES: dict[str, str] = {
+    "prepare_data": "eegstate.steps.data",
     "recording": "eegstate.steps.recording",
     "group_qc": "eegstate.steps.group",
     "group_tables": "eegstate.steps.group",
@@ -112,8 +124,11 @@ def step_config(name: str, config: Mapping[str, Any]) -> dict[str, Any]:
         name (``report.ci_level``) takes one option of a section (``{"report":
         {"ci_level": ...}}``), so that the section's other options do not rerun the step.
     """
+    consumes = get_step(name).consumes
+    if consumes is None:
+        raise ValueError(f"step {name!r} takes the options of each job (see its Step)")
     out: dict[str, Any] = {}
-    for key in get_step(name).consumes:
+    for key in consumes:
         section, _, option = key.partition(".")
         if option:
             out.setdefault(section, {})[option] = config[section][option]
@@ -148,6 +163,8 @@ def run_step(name: str, snakemake: Any) -> Any:
         params=params,
         threads=int(snakemake.threads),
         log=snakemake.log[0] if snakemake.log else None,
+        output_files=tuple(str(path) for path in snakemake.output),
+        wildcards=dict(snakemake.wildcards.items()),
     )
     step = get_step(name)
     return run_logged(step.run, call.log, call)
