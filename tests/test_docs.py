@@ -254,8 +254,21 @@ def test_module_docstring_is_read_from_source(hooks):
     assert "### Definitions" in text
     assert "| ``dmn_connectivity_reduced`` |" in text  # the wrapped first cell, joined
     assert "==========" not in text and ":func:" not in text
-    with pytest.raises(ValueError, match="unknown marker"):
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match="unknown marker"):
         hooks.on_page_markdown("<!-- generated: nothing -->\n")
+
+
+def test_build_stops_on_an_undocumented_option(hooks, monkeypatch):
+    from mkdocs.exceptions import PluginError
+
+    assert hooks.on_config({"site_name": "x"}) == {"site_name": "x"}
+    monkeypatch.setattr(hooks, "load_schema", lambda: _schema({"type": "number", "default": 1}))
+    with pytest.raises(PluginError, match=r"section\.option: no description"):
+        hooks.on_config({"site_name": "x"})
+    with pytest.raises(PluginError, match=r"section\.option: no description"):
+        hooks.on_page_markdown("# Options\n\n<!-- generated: config-reference -->\n")
 
 
 # ------------------------------------------------------------------------------------------
