@@ -115,3 +115,30 @@ def test_unvalidated_input_is_refused_with_a_clear_message() -> None:
             {**validate_config({})["preprocess"], "h_freq": "high"},
             "preprocess",
         )
+
+
+def test_every_step_consumes_schema_options_and_gets_them_from_step_config() -> None:
+    from eegstate.steps.base import STEP_MODULES, get_step, step_config
+
+    schema = load_schema()["properties"]
+    config = validate_config({})
+    for name in STEP_MODULES:
+        step = get_step(name)
+        assert step.name == name
+        if step.consumes is None:  # data preparation: each adapter job declares its options
+            with pytest.raises(ValueError, match="options of each job"):
+                step_config(name, config)
+            continue
+        for key in step.consumes:
+            section, _, option = key.partition(".")
+            assert section in schema, (name, key)
+            if option:
+                assert option in schema[section]["properties"], (name, key)
+        sliced = step_config(name, config)
+        for key in step.consumes:
+            section, _, option = key.partition(".")
+            expected = config[section][option] if option else config[section]
+            got = sliced[section][option] if option else sliced[section]
+            assert got == expected, (name, key)
+    with pytest.raises(KeyError, match="unknown step 'nope'; steps: prepare_data"):
+        get_step("nope")

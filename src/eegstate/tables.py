@@ -39,7 +39,7 @@ REGION_BANDPOWER_COLUMNS: tuple[str, ...] = (
     "n_channels",
 )
 
-#: ``bandpower_epochs.tsv`` (per recording): one row per epoch x channel x band.
+#: ``<recording>_bandpower-epochs.tsv`` (per recording): one row per epoch x channel x band.
 EPOCH_BANDPOWER_COLUMNS: tuple[str, ...] = (
     *RECORDING_COLUMNS,
     "epoch",
