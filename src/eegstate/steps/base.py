@@ -127,11 +127,16 @@ def step_config(name: str, config: Mapping[str, Any]) -> dict[str, Any]:
     consumes = get_step(name).consumes
     if consumes is None:
         raise ValueError(f"step {name!r} takes the options of each job (see its Step)")
-    out: dict[str, Any] = {}
+    wanted = {key.partition(".")[0] for key in consumes}
+    # In the configuration's own order, so that what a step shows (the report's copy of the
+    # configuration) reads as the user wrote it.
+    out: dict[str, Any] = {key: None for key in config if key in wanted}
     for key in consumes:
         section, _, option = key.partition(".")
         if option:
-            out.setdefault(section, {})[option] = config[section][option]
+            if not isinstance(out.get(section), dict):
+                out[section] = {}
+            out[section][option] = config[section][option]
         else:
             out[key] = config[key]
     return out
