@@ -5,7 +5,8 @@ option's name, type, default and documentation. :func:`load_settings` turns a co
 validated by :func:`eegstate.config.validate_config` (so every default is filled in) into a
 :class:`Settings` tree of frozen dataclasses; the classes below state only names and types,
 never defaults, and ``tests/config/test_settings.py`` checks that they and the schema agree
-key by key (names, types, and that the settings of an empty configuration hold the schema's defaults).
+key by key (names, types, and that the settings of an empty configuration hold the schema's
+defaults).
 
 Science functions take these objects (or explicit keyword arguments), never the raw mapping:
 ``preprocess_raw(raw, settings.preprocess, ...)``. Lists become tuples; mappings stay
