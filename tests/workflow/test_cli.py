@@ -32,6 +32,6 @@ def test_simulate_writes_cohort_sheet_and_ground_truth(tmp_path, capsys):
 
 
 def test_simulate_rejects_invalid_options(tmp_path, capsys):
-    code = main(["simulate", str(tmp_path / "sim"), "--n-subjects", "1"])
+    code = main(["simulate", str(tmp_path / "sim"), "--n-subjects", "0"])
     assert code == 2
     assert "simulation.n_subjects" in capsys.readouterr().err
