@@ -49,8 +49,9 @@ rule group_tables:
     params:
         # Written only when no recording is usable: a page listing every exclusion, at the
         # group report's path (not an output here, so it survives this job's failure; the
-        # group_report rule replaces it once recordings are usable).
-        exclusions=f"{RESULTS}/group/report.html",
+        # group_report rule replaces it once recordings are usable). Not with a remote storage,
+        # where a failed job's files never reach the storage: qc.tsv lists the exclusions.
+        exclusions=None if REMOTE_STORAGE else f"{RESULTS}/group/report.html",
         config=step_params("group_tables"),
     log:
         f"{RESULTS}/logs/group_tables.log",

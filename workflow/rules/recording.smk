@@ -28,6 +28,8 @@ rule process_recording:
         ),
     params:
         raw_path=recording_raw_path,
+        # the planned path, recorded in the QC row (raw_path may be a storage's local copy)
+        source=recording_source,
         identity=recording_identity,
         config=step_params("recording"),
         # Shared by the jobs of a dataset: the connectivity inverse operator of a channel set.

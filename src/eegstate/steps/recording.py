@@ -241,8 +241,13 @@ def _process(
     settings: RecordingStepSettings | Mapping[str, Any],
     outputs: Mapping[str, str | Path],
     cache_dir: str | Path | None,
+    source: str | Path | None = None,
 ) -> bool:
-    """:func:`process_recording` with the outputs by name (the rule's named outputs)."""
+    """:func:`process_recording` with the outputs by name (the rule's named outputs).
+
+    ``source`` is the recording's path as the QC row records it (default ``raw_path``): the
+    planned path when the job reads a local copy (a remote storage's retrieved file).
+    """
     if not isinstance(settings, RecordingStepSettings):
         settings = build_settings(RecordingStepSettings, settings)
     identity = {key: str(identity[key]) for key in ("subject", "session", "recording", "state")}
@@ -288,7 +293,7 @@ def _process(
             table = tables.get(name, pd.DataFrame(columns=list(columns)))
             write_table(table, outputs[name], columns)
     qc_row = {column: "" for column in QC_COLUMNS}
-    qc_row.update({**identity, "path": str(raw_path), **qc, "excluded": excluded})
+    qc_row.update({**identity, "path": str(source or raw_path), **qc, "excluded": excluded})
     write_table(pd.DataFrame([qc_row]), outputs["qc"], QC_COLUMNS)
     return not excluded
 
@@ -300,6 +305,7 @@ def _run(call: StepCall) -> bool:
         call.config,
         call.outputs,
         call.params.get("cache_dir"),
+        call.params.get("source"),
     )
 
 
