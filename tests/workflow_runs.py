@@ -148,9 +148,14 @@ def check_run(result: subprocess.CompletedProcess) -> None:
 
 
 def compared_outputs(names: Sequence[str]) -> list[str]:
-    """The outputs compared between runs: every TSV and JSON file, logs excluded."""
+    """The outputs compared between runs: every TSV and JSON file of ``results/``, logs
+    excluded."""
     return sorted(
-        name for name in names if name.endswith((".tsv", ".json")) and "/logs/" not in name
+        name
+        for name in names
+        if name.startswith("results/")
+        and name.endswith((".tsv", ".json"))
+        and "/logs/" not in name
     )
 
 
