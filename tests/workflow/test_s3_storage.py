@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from workflow_runs import (
+from helpers.workflow_runs import (
     assert_same_outputs,
     check_run,
     compared_outputs,

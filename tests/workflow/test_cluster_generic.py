@@ -1,8 +1,8 @@
 """The workflow through the cluster-generic executor: every job a separate local process.
 
-The submit command (``tests/local_cluster/submit.py``) starts each job script in the
+The submit command (``tests/helpers/local_cluster/submit.py``) starts each job script in the
 background and prints a job id, the status command reports ``running``, ``success`` or
-``failed`` (``tests/local_cluster/jobs.py``), as a batch scheduler's would; the outputs must
+``failed`` (``tests/helpers/local_cluster/jobs.py``), as a batch scheduler's would; the outputs must
 equal a local run's byte for byte (every TSV and JSON; logs excluded).
 """
 
@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from workflow_runs import (
+from helpers import REPO
+from helpers.workflow_runs import (
     assert_same_outputs,
     check_run,
     reference_outputs,
@@ -24,7 +25,7 @@ from workflow_runs import (
     working_directory,
 )
 
-SCRIPTS = Path(__file__).resolve().parent / "local_cluster"
+SCRIPTS = REPO / "tests" / "helpers" / "local_cluster"
 
 
 def cluster_args() -> list[str]:
@@ -37,7 +38,7 @@ def cluster_args() -> list[str]:
         "--cluster-generic-status-cmd",
         f"{sys.executable} {SCRIPTS / 'status.py'}",
         "--cluster-generic-cancel-cmd",
-        str(SCRIPTS / "cancel.py"),
+        f"{sys.executable} {SCRIPTS / 'cancel.py'}",
         "--jobs",
         "2",
         "--seconds-between-status-checks",
