@@ -153,9 +153,7 @@ def compared_outputs(names: Sequence[str]) -> list[str]:
     return sorted(
         name
         for name in names
-        if name.startswith("results/")
-        and name.endswith((".tsv", ".json"))
-        and "/logs/" not in name
+        if name.startswith("results/") and name.endswith((".tsv", ".json")) and "/logs/" not in name
     )
 
 

@@ -95,15 +95,15 @@ def recording_source(wildcards):
     return str(recording_row(wildcards)["path"])
 
 
-def recording_input(wildcards):
-    """What a recording job waits for (the adapter says: its file, or its fetch manifest).
+def row_inputs(row):
+    """What the job of a recording (a row of RECORDINGS) waits for: the adapter says (its
+    file, or its fetch manifest).
 
     With a remote default storage the job can open only what Snakemake retrieves for it, so
     the recording file itself is an input too when it lies in the working directory (one
     outside it, e.g. a downloaded `data_dir` on a filesystem every job mounts, is read where
     it lies).
     """
-    row = recording_row(wildcards)
     files = [
         workflow_file(path, f"input of recording {row.recording}")
         for path in DATASET.recording_input(row, RESULTS)
@@ -114,15 +114,25 @@ def recording_input(wildcards):
     return files
 
 
-def recording_raw_path(wildcards, input):
-    """The file a recording job opens: its input when the recording file is one (under a
-    remote storage, the local copy Snakemake retrieved), else the planned path."""
-    row = recording_row(wildcards)
+def row_raw_path(row, inputs, local_inputs):
+    """The file the job of a recording opens: its input when the recording file is one of the
+    job's `inputs` (as named in the rule; `local_inputs` are Snakemake's paths of them: under
+    a remote storage, the local copies it retrieved), else the planned path."""
     planned = storage_name(row["path"]) if REMOTE_STORAGE else str(row["path"])
-    files = recording_input(wildcards)
-    if planned is not None and planned in files:
-        return str(input.raw[files.index(planned)])
+    if planned is not None and planned in inputs:
+        return str(local_inputs[inputs.index(planned)])
     return str(row["path"])
+
+
+def recording_input(wildcards):
+    """What a recording job waits for (row_inputs of its recording)."""
+    return row_inputs(recording_row(wildcards))
+
+
+def recording_raw_path(wildcards, input):
+    """The file a recording job opens (row_raw_path of its recording)."""
+    row = recording_row(wildcards)
+    return row_raw_path(row, row_inputs(row), list(input.raw))
 
 
 def group_outputs():
