@@ -10,45 +10,6 @@ from eegstate.steps.resources import recording_job_mem_mb, recording_job_runtime
 RECORDINGS_PER_JOB = CONFIG["execution"]["recordings_per_job"]
 
 
-def recording_outputs(subject, recording):
-    """Output files of one recording, by name (the step's output names)."""
-    base = f"{RESULTS}/sub-{subject}/{recording}"
-    outputs = {
-        "bandpower": f"{base}_bandpower.tsv",
-        "epoch_bandpower": f"{base}_bandpower-epochs.tsv",
-        "psd": f"{base}_psd.tsv",
-        "electrodes": f"{base}_electrodes.tsv",
-        "emg": f"{base}_emg.tsv",
-        "qc": f"{base}_qc.tsv",
-    }
-    if CONFIG["connectivity"]["enabled"]:  # DMN connectivity
-        outputs["connectivity"] = f"{base}_connectivity.tsv"
-        outputs["dmn_summary"] = f"{base}_dmn-summary.tsv"
-    if CONFIG["report"]["recording_reports"]:  # per-recording mne.Report
-        outputs["report"] = f"{base}_report.html"
-    return outputs
-
-
-def recording_log(subject, recording):
-    return f"{RESULTS}/logs/recording/sub-{subject}/{recording}.log"
-
-
-# Shared by the jobs of a dataset: the connectivity inverse operator of each channel set, built
-# once (under a lock) by the first job that needs it (eegstate.connectivity.inverse).
-CONNECTIVITY_CACHE = f"{RESULTS}/cache/connectivity"
-
-
-def batch_resource(estimate, paths):
-    """A resource of a batch job, evaluated when Snakemake asks (once the files exist)."""
-    return lambda wildcards: estimate(paths)
-
-
-def batch_raw_paths(rows, inputs):
-    """The files a batch job opens, one per recording (row_raw_path in common.smk), from the
-    job's input list `inputs` as named in the rule."""
-    return lambda wildcards, input: [row_raw_path(row, inputs, list(input.raw)) for row in rows]
-
-
 if RECORDINGS_PER_JOB == 1:
 
     rule process_recording:
