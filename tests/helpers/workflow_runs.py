@@ -18,10 +18,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -38,7 +39,12 @@ TINY_CONFIG = {
     "connectivity": {"enabled": False},
     "report": {"n_bootstrap": 100, "recording_reports": False},
     "stats": {"n_permutations": 10},
-    "classification": {"n_permutations": 10, "param_grids": {"logistic": {"C": [1.0]}}},
+    # one worker: the same results, without starting worker processes (seconds per job)
+    "classification": {
+        "n_permutations": 10,
+        "n_jobs": 1,
+        "param_grids": {"logistic": {"C": [1.0]}},
+    },
 }
 #: The cohort the runs analyse.
 SIMULATION = {"simulation": {"n_subjects": 3, "duration_s": 30}}
@@ -90,12 +96,18 @@ def run_folder(base: Path) -> RunFolder:
 
 @contextmanager
 def working_directory(
-    folder: RunFolder, name: str, *, with_recordings: bool = True
+    folder: RunFolder,
+    name: str,
+    *,
+    with_recordings: bool = True,
+    config: Mapping[str, Any] | None = None,
 ) -> Iterator[Path]:
     """Prepare :attr:`RunFolder.work` for a run, yield it, then move it to ``<base>/<name>``.
 
-    It holds the configuration ``config.yaml`` and ``data/samples.tsv``, and the recordings
-    too unless ``with_recordings`` is false (a run reading them from a remote storage).
+    It holds the configuration ``config.yaml`` (:data:`TINY_CONFIG`, with the top-level
+    sections of ``config`` added: only options that cut jobs, never what they compute) and
+    ``data/samples.tsv``, and the recordings too unless ``with_recordings`` is false (a run
+    reading them from a remote storage).
     """
     work = folder.work
     if work.exists():
@@ -107,7 +119,8 @@ def working_directory(
         for relative in recording_files(folder.cohort):
             (data / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(folder.cohort / relative, data / relative)
-    (work / "config.yaml").write_text(yaml.safe_dump(TINY_CONFIG), encoding="utf-8")
+    run_config = {**TINY_CONFIG, **(config or {})}
+    (work / "config.yaml").write_text(yaml.safe_dump(run_config), encoding="utf-8")
     try:
         yield work
     finally:
@@ -184,3 +197,28 @@ def assert_same_outputs(outputs: dict[str, bytes], reference: dict[str, bytes]) 
     assert "results/cohort/group/claims.tsv" in reference
     assert "results/cohort/group/classification.json" in reference
     assert sum(name.endswith("_bandpower.tsv") for name in reference) == 6
+
+
+def require_plugin(module: str, package: str) -> None:
+    """Skip the calling test when the Snakemake plugin ``package`` is not installed.
+
+    With ``EEGSTATE_REQUIRE_PLUGINS=1`` (set by ``.ci/run``, which installs the ``test`` extra
+    that lists the plugins) its absence fails the test instead.
+
+    Parameters
+    ----------
+    module : str
+        The plugin's import name.
+    package : str
+        Its distribution name (what to ``pip install``).
+    """
+    import importlib.util
+
+    import pytest
+
+    if importlib.util.find_spec(module) is not None:
+        return
+    message = f"{package} is not installed (pip install -e '.[test]' installs it)"
+    if os.environ.get("EEGSTATE_REQUIRE_PLUGINS") == "1":
+        pytest.fail(message + " but EEGSTATE_REQUIRE_PLUGINS=1")
+    pytest.skip(message, allow_module_level=True)
