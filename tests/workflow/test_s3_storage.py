@@ -37,7 +37,7 @@ import moto.server as moto_server  # noqa: E402
 
 BUCKET = "eegstate-test"
 PREFIX = "runs/tiny"
-#: Any credentials do for moto; they are passed as the storage plugin's options.
+#: Any credentials do for moto; the run gets them as the storage plugin's environment variables.
 ACCESS_KEY, SECRET_KEY = "testing-key", "testing-secret"
 
 
