@@ -135,43 +135,9 @@ def recording_raw_path(wildcards, input):
     return row_raw_path(row, row_inputs(row), list(input.raw))
 
 
-# The recording jobs' files (recording.smk).
-def recording_outputs(subject, recording):
-    """Output files of one recording, by name (the step's output names)."""
-    base = f"{RESULTS}/sub-{subject}/{recording}"
-    outputs = {
-        "bandpower": f"{base}_bandpower.tsv",
-        "epoch_bandpower": f"{base}_bandpower-epochs.tsv",
-        "psd": f"{base}_psd.tsv",
-        "electrodes": f"{base}_electrodes.tsv",
-        "emg": f"{base}_emg.tsv",
-        "qc": f"{base}_qc.tsv",
-    }
-    if CONFIG["connectivity"]["enabled"]:  # DMN connectivity
-        outputs["connectivity"] = f"{base}_connectivity.tsv"
-        outputs["dmn_summary"] = f"{base}_dmn-summary.tsv"
-    if CONFIG["report"]["recording_reports"]:  # per-recording mne.Report
-        outputs["report"] = f"{base}_report.html"
-    return outputs
-
-
-def recording_log(subject, recording):
-    return f"{RESULTS}/logs/recording/sub-{subject}/{recording}.log"
-
-
-# Shared by the jobs of a dataset: the connectivity inverse operator of each channel set, built
-# once (under a lock) by the first job that needs it (eegstate.connectivity.inverse).
-CONNECTIVITY_CACHE = f"{RESULTS}/cache/connectivity"
-
-
-def batch_resource(estimate, paths):
-    """A resource of a batch job, evaluated when Snakemake asks (once the files exist)."""
-    return lambda wildcards: estimate(paths)
-
-
 def batch_raw_paths(rows, inputs):
-    """The files a batch job opens, one per recording (row_raw_path in common.smk), from the
-    job's input list `inputs` as named in the rule."""
+    """The `raw_paths` parameter of the batch rules in recording.smk, from a batch's input
+    list `inputs`: the file each recording of the batch (`rows`) opens (row_raw_path)."""
     return lambda wildcards, input: [row_raw_path(row, inputs, list(input.raw)) for row in rows]
 
 

@@ -4,10 +4,30 @@
 # recordings one after the other, so the scientific stack is imported once per batch (about 3 s
 # of CPU per process). Both write the same files and per-recording logs, and a changed recording
 # reruns only its own job (its batch).
-from eegstate.steps.recording import recording_batches
-from eegstate.steps.resources import recording_job_mem_mb, recording_job_runtime_min
+from functools import partial
+
+from eegstate.steps.recording import recording_batches, recording_log_path, recording_output_paths
+from eegstate.steps.resources import (
+    paths_resource,
+    recording_job_mem_mb,
+    recording_job_runtime_min,
+)
 
 RECORDINGS_PER_JOB = CONFIG["execution"]["recordings_per_job"]
+
+
+# Output files of one recording, by name (the step's output names), and its log.
+recording_outputs = partial(
+    recording_output_paths,
+    RESULTS,
+    with_connectivity=CONFIG["connectivity"]["enabled"],  # DMN connectivity
+    with_report=CONFIG["report"]["recording_reports"],  # per-recording mne.Report
+)
+recording_log = partial(recording_log_path, RESULTS)
+
+# Shared by the jobs of a dataset: the connectivity inverse operator of each channel set, built
+# once (under a lock) by the first job that needs it (eegstate.connectivity.inverse).
+CONNECTIVITY_CACHE = f"{RESULTS}/cache/connectivity"
 
 
 if RECORDINGS_PER_JOB == 1:
@@ -72,8 +92,8 @@ else:
                 "recordings"
             threads: 1
             resources:
-                mem_mb=batch_resource(recording_job_mem_mb, _paths),
-                runtime=batch_resource(recording_job_runtime_min, _paths),
+                mem_mb=paths_resource(recording_job_mem_mb, _paths),
+                runtime=paths_resource(recording_job_runtime_min, _paths),
             conda:
                 ENV
             script:

@@ -302,6 +302,61 @@ def _process(
     return not excluded
 
 
+#: Per-recording output files: step output name -> file suffix after ``<recording>_``.
+OUTPUT_SUFFIXES: dict[str, str] = {
+    "bandpower": "bandpower.tsv",
+    "epoch_bandpower": "bandpower-epochs.tsv",
+    "psd": "psd.tsv",
+    "electrodes": "electrodes.tsv",
+    "emg": "emg.tsv",
+    "qc": "qc.tsv",
+    "connectivity": "connectivity.tsv",
+    "dmn_summary": "dmn-summary.tsv",
+    "report": "report.html",
+}
+
+
+def recording_output_paths(
+    results: str,
+    subject: str,
+    recording: str,
+    *,
+    with_connectivity: bool,
+    with_report: bool,
+) -> dict[str, str]:
+    """The output files of one recording, by the step's output names (the rules' outputs).
+
+    Parameters
+    ----------
+    results : str
+        The dataset's results folder.
+    subject, recording : str
+        The recording's subject and id (Snakemake wildcards such as ``"{subject}"`` work too).
+    with_connectivity : bool
+        Whether DMN connectivity runs (outputs ``connectivity``, ``dmn_summary``).
+    with_report : bool
+        Whether the per-recording report is written (output ``report``).
+
+    Returns
+    -------
+    dict
+        Output name -> path ``<results>/sub-<subject>/<recording>_<suffix>``.
+    """
+    left_out = {
+        *(() if with_connectivity else ("connectivity", "dmn_summary")),
+        *(() if with_report else ("report",)),
+    }
+    base = f"{results}/sub-{subject}/{recording}"
+    return {
+        name: f"{base}_{suffix}" for name, suffix in OUTPUT_SUFFIXES.items() if name not in left_out
+    }
+
+
+def recording_log_path(results: str, subject: str, recording: str) -> str:
+    """The log file of one recording (one per recording, in batches too)."""
+    return f"{results}/logs/recording/sub-{subject}/{recording}.log"
+
+
 def recording_batches(recordings: Sequence[str], size: int) -> list[tuple[str, ...]]:
     """Cut the dataset's recordings into the batches of the recording jobs.
 

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 #: Bytes of float64 data per byte of file, by file suffix (the usual sample formats: FIF and
 #: EEGLAB float32, EDF and BrainVision int16, BDF int24). Unknown formats count as int16.
@@ -171,3 +172,60 @@ def table_job_runtime_min(
     """Run time (minutes) of a group job reading ``paths``: at least :data:`MIN_RUNTIME_MIN`."""
     seconds = 60.0 + seconds_per_mb * files_mb(paths)
     return max(MIN_RUNTIME_MIN, math.ceil(seconds / 60.0))
+
+
+def paths_resource(
+    estimate: Callable[[Iterable[str | os.PathLike[str]]], int],
+    paths: Sequence[str | os.PathLike[str]],
+) -> Callable[[Any], int]:
+    """A rule's resource callable: ``estimate(paths)``, evaluated when Snakemake asks.
+
+    Snakemake evaluates resource callables when it plans a job and again once the job is
+    ready, so files generated or downloaded by earlier jobs are counted by then.
+
+    Parameters
+    ----------
+    estimate : callable
+        E.g. :func:`recording_job_mem_mb`.
+    paths : sequence of path
+        The files it looks at (a batch's recordings).
+
+    Returns
+    -------
+    callable
+        ``f(wildcards) -> int``.
+    """
+    paths = list(paths)
+    return lambda wildcards: estimate(paths)
+
+
+def table_mem_mb_resource(base_mb: int) -> Callable[[Any, Any], int]:
+    """A group rule's ``mem_mb`` callable: :func:`table_job_mem_mb` of the job's input.
+
+    Parameters
+    ----------
+    base_mb : int
+        The job's memory without data.
+
+    Returns
+    -------
+    callable
+        ``f(wildcards, input) -> int``.
+    """
+    return lambda wildcards, input: table_job_mem_mb(input, base_mb=base_mb)
+
+
+def table_runtime_resource(seconds_per_mb: float = 2.0) -> Callable[[Any, Any], int]:
+    """A group rule's ``runtime`` callable: :func:`table_job_runtime_min` of the job's input.
+
+    Parameters
+    ----------
+    seconds_per_mb : float
+        Seconds per MB of input tables.
+
+    Returns
+    -------
+    callable
+        ``f(wildcards, input) -> int`` (minutes).
+    """
+    return lambda wildcards, input: table_job_runtime_min(input, seconds_per_mb=seconds_per_mb)
