@@ -361,6 +361,13 @@ class TrackSettings:
     claimed: TrackClaimedSettings
 
 
+@dataclass(frozen=True)
+class ExecutionSettings:
+    """``execution``: how the workflow's jobs are cut (results never depend on it)."""
+
+    recordings_per_job: int
+
+
 # --------------------------------------------------------------------------- the whole
 
 
@@ -398,6 +405,7 @@ class Settings:
     claims: ClaimsOptions
     classification: ClassificationSettings
     track: TrackSettings
+    execution: ExecutionSettings
 
 
 @dataclass(frozen=True)

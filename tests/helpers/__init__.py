@@ -7,7 +7,10 @@
 * :mod:`helpers.cohorts`: a simulated cohort analysed in memory, for the claims;
 * :mod:`helpers.report`: the tables a group report reads;
 * :mod:`helpers.plugins`: installing a plugin package into a temporary folder;
-* :mod:`helpers.server`: a local HTTP server for the download tests.
+* :mod:`helpers.server`: a local HTTP server for the download tests;
+* :mod:`helpers.workflow_runs`: workflow runs on a tiny cohort compared with a local run;
+* ``helpers/local_cluster``: a local stand-in batch scheduler (submit, status, cancel
+  scripts) for the cluster-generic executor test.
 """
 
 from pathlib import Path

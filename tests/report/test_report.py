@@ -531,3 +531,34 @@ def test_recording_report(tmp_path: Path) -> None:
     )
     assert "too few epochs &lt;3&gt;" in excluded.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "x.html"]
+
+
+def test_recording_drop_log_shows_what_mne_plot_drop_log_shows() -> None:
+    import mne
+
+    from eegstate.report.recording import _drop_log_figure, drop_log_counts
+
+    drop_log = (
+        (),
+        ("PEAK_TO_PEAK",),
+        ("Fz", "Cz"),
+        (),
+        ("PEAK_TO_PEAK",),
+        ("IGNORED",),
+        ("Fz",),
+        (),
+    )
+    reference = mne.viz.plot_drop_log(drop_log, show=False)
+    ax = reference.axes[0]
+    bars = [patch.get_height() for patch in ax.patches]
+    names = [label.get_text() for label in ax.get_xticklabels()]
+    removed, total, percent = drop_log_counts(drop_log)
+    assert (removed, total) == (4, 7)
+    assert list(percent) == names
+    np.testing.assert_allclose(list(percent.values()), bars)
+    ours = _drop_log_figure(drop_log)
+    assert ours.axes[0].get_title() == ax.get_title() == "4 of 7 epochs removed (57.1%)"
+    np.testing.assert_allclose([p.get_height() for p in ours.axes[0].patches], bars)
+    none = _drop_log_figure(((), ()))
+    assert none.axes[0].get_title() == "0 of 2 epochs removed (0.0%)"
+    assert [t.get_text() for t in none.axes[0].texts] == ["No drops"]

@@ -1,36 +1,13 @@
-# Classification of target vs baseline state: per-epoch features, then subject-wise nested
-# evaluation with a permutation test (eegstate.steps.classify); only with
-# classification.enabled.
+# Classification of target vs baseline state: subject-wise nested evaluation with a
+# permutation test (eegstate.steps.classify) of the per-epoch features that group_tables writes
+# (group.smk); only with classification.enabled.
 
 CLASSIFICATION = CONFIG["classification"]
 
 
-rule classification_features:
-    input:
-        epochs=recording_files("bandpower-epochs.tsv"),
-        # the DMN summary becomes features when connectivity runs
-        **(
-            {"dmn_summary": f"{RESULTS}/group/dmn_summary.tsv"}
-            if CONFIG["connectivity"]["enabled"]
-            else {}
-        ),
-    output:
-        features=f"{RESULTS}/group/features.tsv",
-    params:
-        config=step_params("features"),
-    log:
-        f"{RESULTS}/logs/classification_features.log",
-    resources:
-        mem_mb=2000,
-    conda:
-        ENV
-    script:
-        "../scripts/build_features.py"
-
-
 rule evaluate_classifier:
     input:
-        features=rules.classification_features.output.features,
+        features=f"{RESULTS}/group/features.tsv",  # written by group_tables
     output:
         summary=f"{RESULTS}/group/classification.json",
         folds=f"{RESULTS}/group/classification_folds.tsv",
@@ -43,7 +20,11 @@ rule evaluate_classifier:
     # n_jobs -1 means every core Snakemake may use; the script passes the granted threads on.
     threads: (workflow.cores or 1) if CLASSIFICATION["n_jobs"] == -1 else CLASSIFICATION["n_jobs"]
     resources:
-        mem_mb=3000,
+        # each worker process holds the feature table
+        mem_mb=lambda wildcards, input, threads: table_job_mem_mb(
+            input, base_mb=1500 + 300 * threads
+        ),
+        runtime=lambda wildcards, input: table_job_runtime_min(input, seconds_per_mb=60.0),
     conda:
         ENV
     script:

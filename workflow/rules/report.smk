@@ -62,8 +62,10 @@ rule group_stats:
         config=step_params("stats"),
     log:
         f"{RESULTS}/logs/group_stats.log",
+    threads: 1
     resources:
-        mem_mb=2000,
+        mem_mb=table_mem_mb(1000),
+        runtime=table_runtime,
     conda:
         ENV
     script:
@@ -116,7 +118,8 @@ if POWER_ON:
             f"{RESULTS}/logs/power_analysis.log",
         threads: workflow.cores or 1
         resources:
-            mem_mb=2000,
+            mem_mb=table_mem_mb(2000),
+            runtime=table_runtime,
         conda:
             ENV
         script:
@@ -181,8 +184,10 @@ rule group_report:
         config=step_params("report"),
     log:
         f"{RESULTS}/logs/group_report.log",
+    threads: 1
     resources:
-        mem_mb=3000,
+        mem_mb=table_mem_mb(1500),
+        runtime=table_runtime,
     conda:
         ENV
     script:

@@ -4,7 +4,11 @@ The forward model, the inverse operator and therefore the rows of the inverse ke
 the channels onto the sources of each region of interest depend only on the channel names and
 positions and on the model options, never on the data. :func:`roi_operator` computes them once
 per process (memory cache) and, when given a cache folder, once per folder (one small ``.npz``
-per channel set and option set, written atomically so parallel jobs can share it).
+per channel set and option set, written atomically so parallel jobs can share it). The job
+that finds no cached operator builds it under an exclusive lock on
+``roi-operator-<key>.npz.lock`` (:func:`fcntl.flock`, which also works across the nodes of a
+cluster on file systems that support it, such as NFSv4 and Lustre); a job that needs the same
+operator meanwhile waits for it and reads it, so parallel jobs never build it twice.
 
 Inverse
 -------
@@ -33,6 +37,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,20 +147,66 @@ def roi_operator(
             _save(operator, path)
             logger.info("ROI inverse operator cached in %s", path)
         return operator
-    operator = None
-    if path is not None and path.is_file():
-        try:
-            operator = _load(path)
-            logger.info("ROI inverse operator read from cache %s", path)
-        except (OSError, ValueError, KeyError) as err:
-            logger.warning("ignoring unreadable cache %s: %s", path, err)
-    if operator is None:
+    if path is None:
         operator = build_roi_operator(info, params)
-        if path is not None:
-            _save(operator, path)
-            logger.info("ROI inverse operator cached in %s", path)
+    else:
+        operator = _read_cache(path)
+        if operator is None:
+            start = time.perf_counter()
+            with file_lock(path.with_name(path.name + ".lock")):
+                waited = time.perf_counter() - start
+                # Another job may have built it while this one waited for the lock.
+                operator = _read_cache(path)
+                if operator is None:
+                    operator = build_roi_operator(info, params)
+                    _save(operator, path)
+                    logger.info("ROI inverse operator cached in %s", path)
+                elif waited > 0.1:
+                    logger.info("waited %.1f s for another job to build it", waited)
     _MEMORY[key] = operator
     return operator
+
+
+def _read_cache(path: Path) -> RoiOperator | None:
+    """The operator cached in ``path``, or None when absent or unreadable."""
+    if not path.is_file():
+        return None
+    try:
+        operator = _load(path)
+    except (OSError, ValueError, KeyError) as err:
+        logger.warning("ignoring unreadable cache %s: %s", path, err)
+        return None
+    logger.info("ROI inverse operator read from cache %s", path)
+    return operator
+
+
+@contextmanager
+def file_lock(path: str | Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``path`` (created if needed) while in the block.
+
+    Uses :func:`fcntl.flock`; where :mod:`fcntl` does not exist (Windows) the block runs
+    unlocked, and parallel jobs may then both build the operator (the atomic write keeps the
+    cache valid either way). The lock file is left in place: deleting it could let a third job
+    lock a new file while a second still holds the old one.
+
+    Parameters
+    ----------
+    path : path
+        The lock file.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def _readonly(array: np.ndarray) -> np.ndarray:

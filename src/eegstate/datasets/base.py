@@ -31,6 +31,7 @@ adapter that needs options of its own adds its section to the schema.
 from __future__ import annotations
 
 import logging
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -122,6 +123,41 @@ class PreparationJob:
         if self.options is None:
             return dict(config)
         return {key: config[key] for key in ("adapter", *self.options)}
+
+
+def storage_name(path: str | Path, workdir: str | Path | None = None) -> str | None:
+    """The name a file has in the workflow under a remote default storage provider.
+
+    With ``--default-storage-provider`` every input and output of the workflow is an object
+    named by its path under ``--default-storage-prefix``, so files must be named relative to
+    the working directory (absolute paths the adapters plan inside it are made relative).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A file's path (relative paths are relative to ``workdir``).
+    workdir : str or pathlib.Path, optional
+        The working directory (default: the current one).
+
+    Returns
+    -------
+    str or None
+        The normalised path relative to ``workdir`` (``/``-separated), or None when the file
+        lies outside it (it can then only be read where it lies, e.g. on a shared filesystem).
+
+    Examples
+    --------
+    >>> storage_name("/work/results/simulated/group/qc.tsv", "/work")
+    'results/simulated/group/qc.tsv'
+    >>> storage_name("/data/eegbci/S001R01.edf", "/work") is None
+    True
+    """
+    base = os.path.abspath(workdir if workdir is not None else os.getcwd())
+    absolute = os.path.normpath(os.path.join(base, os.fspath(path)))
+    relative = os.path.relpath(absolute, base)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return None
+    return Path(relative).as_posix()
 
 
 def subject_manifest(results: str | Path, subject: str = "{subject}") -> str:

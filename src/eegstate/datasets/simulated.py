@@ -75,11 +75,19 @@ class SimulatedAdapter(DatasetAdapter):
     def preparation_jobs(
         self, config: Mapping[str, Any], results: str, recordings: pd.DataFrame
     ) -> tuple[PreparationJob, ...]:
-        """One job generating every recording."""
+        """One job generating every recording, ``samples.tsv`` and ``ground_truth.json``.
+
+        The recordings come first: :meth:`prepare` finds the folder from the first output.
+        """
+        folder = simulated_data_dir(config).resolve()
         return (
             PreparationJob(
                 level="dataset",
-                outputs=tuple(recordings["path"]),
+                outputs=(
+                    *recordings["path"],
+                    str(folder / "samples.tsv"),
+                    str(folder / "ground_truth.json"),
+                ),
                 log=f"{results}/logs/simulate_cohort.log",
                 options=COHORT_OPTIONS,
                 mem_mb=4000,

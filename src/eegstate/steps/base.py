@@ -37,7 +37,9 @@ class StepCall:
     threads : int
         Threads granted to the job.
     log : str or None
-        The job's log file.
+        The job's (first) log file.
+    logs : tuple of str
+        Every log file of the job (a batch job has one per recording).
     output_files : tuple of str
         Every output file in the rule's order (named or not).
     wildcards : mapping
@@ -50,6 +52,7 @@ class StepCall:
     params: Mapping[str, Any] = field(default_factory=dict)
     threads: int = 1
     log: str | None = None
+    logs: tuple[str, ...] = ()
     output_files: tuple[str, ...] = ()
     wildcards: Mapping[str, str] = field(default_factory=dict)
 
@@ -80,6 +83,7 @@ class Step:
 STEP_MODULES: dict[str, str] = {
     "prepare_data": "eegstate.steps.data",
     "recording": "eegstate.steps.recording",
+    "recordings": "eegstate.steps.recording",
     "group_qc": "eegstate.steps.group",
     "group_tables": "eegstate.steps.group",
     "features": "eegstate.steps.classify",
@@ -168,6 +172,7 @@ def run_step(name: str, snakemake: Any) -> Any:
         params=params,
         threads=int(snakemake.threads),
         log=snakemake.log[0] if snakemake.log else None,
+        logs=tuple(str(path) for path in snakemake.log),
         output_files=tuple(str(path) for path in snakemake.output),
         wildcards=dict(snakemake.wildcards.items()),
     )

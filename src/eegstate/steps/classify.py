@@ -205,8 +205,10 @@ def _run_classification(call: StepCall) -> dict[str, Any]:
     )
 
 
-#: The steps of the ``classification_features`` and ``evaluate_classifier`` rules. The
-#: evaluation reads only the report's interval options, so other report options never rerun it.
+#: The feature table (written by the ``group_tables`` rule, :mod:`eegstate.steps.group`; the
+#: ``features`` step remains for running it alone) and the ``evaluate_classifier`` rule's
+#: step. The evaluation reads only the report's interval options, so other report options
+#: never rerun it.
 STEPS = (
     Step("features", consumes=("classification.level",), run=_run_features),
     Step(

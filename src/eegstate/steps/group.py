@@ -1,4 +1,10 @@
-"""Group step: gather per-recording tables into the group tables of a dataset."""
+"""Group step: gather per-recording tables into the group tables of a dataset.
+
+The ``group_tables`` job also writes the classifier's feature table (``features.tsv``,
+:func:`eegstate.steps.classify.build_features`) when classification is enabled: both only
+gather per-recording tables, and one job instead of two saves a process start-up on the group
+stage's serial path.
+"""
 
 from __future__ import annotations
 
@@ -237,10 +243,23 @@ def _run_tables(call: StepCall) -> None:
         exclusions_out=call.params.get("exclusions"),
         dataset=call.config["dataset"],
     )
+    if "features" in call.outputs:
+        # The classifier's feature table, in the same job: it needs the group DMN summary just
+        # written, and a job of its own would cost a process start-up (about 2.5 s) on the
+        # group stage's serial path (eegstate.steps.classify.build_features).
+        from eegstate.steps.classify import build_features
+
+        build_features(
+            epoch_files=call.inputs["epochs"],
+            features_out=call.outputs["features"],
+            level=call.config["classification"]["level"],
+            dmn_summary_path=call.outputs["dmn_summary"] if connectivity else None,
+        )
 
 
-#: The steps of the ``group_qc`` and ``group_tables`` rules.
+#: The steps of the ``group_qc`` and ``group_tables`` rules; ``group_tables`` also writes the
+#: classifier's ``features.tsv`` when classification is enabled (its ``classification.level``).
 STEPS = (
     Step("group_qc", consumes=(), run=_run_qc),
-    Step("group_tables", consumes=("dataset",), run=_run_tables),
+    Step("group_tables", consumes=("dataset", "classification.level"), run=_run_tables),
 )

@@ -1,7 +1,10 @@
 """Per-recording step: preprocessing, band power and DMN connectivity of one recording.
 
 All per-recording work runs in a single job so that the cost of importing the scientific stack
-(about 2.5 s per process) is paid once per recording, not once per step.
+(about 2.5 s per process) is paid once per recording, not once per step; the ``recordings``
+step (:func:`process_recordings`) analyses a batch of recordings one after the other in one
+process (``execution.recordings_per_job``), so that cost is paid once per batch. A batch
+writes exactly the files, and the per-recording logs, that one job per recording would.
 
 A recording that cannot be used (a :class:`eegstate.io.RecordingError`: unreadable, too short,
 non-finite, too many bad channels, too few clean epochs, ...) is, with the default
@@ -13,8 +16,9 @@ never swallowed.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -241,8 +245,13 @@ def _process(
     settings: RecordingStepSettings | Mapping[str, Any],
     outputs: Mapping[str, str | Path],
     cache_dir: str | Path | None,
+    source: str | Path | None = None,
 ) -> bool:
-    """:func:`process_recording` with the outputs by name (the rule's named outputs)."""
+    """:func:`process_recording` with the outputs by name (the rule's named outputs).
+
+    ``source`` is the recording's path as the QC row records it (default ``raw_path``): the
+    planned path when the job reads a local copy (a remote storage's retrieved file).
+    """
     if not isinstance(settings, RecordingStepSettings):
         settings = build_settings(RecordingStepSettings, settings)
     identity = {key: str(identity[key]) for key in ("subject", "session", "recording", "state")}
@@ -288,9 +297,173 @@ def _process(
             table = tables.get(name, pd.DataFrame(columns=list(columns)))
             write_table(table, outputs[name], columns)
     qc_row = {column: "" for column in QC_COLUMNS}
-    qc_row.update({**identity, "path": str(raw_path), **qc, "excluded": excluded})
+    qc_row.update({**identity, "path": str(source or raw_path), **qc, "excluded": excluded})
     write_table(pd.DataFrame([qc_row]), outputs["qc"], QC_COLUMNS)
     return not excluded
+
+
+#: Per-recording output files: step output name -> file suffix after ``<recording>_``.
+OUTPUT_SUFFIXES: dict[str, str] = {
+    "bandpower": "bandpower.tsv",
+    "epoch_bandpower": "bandpower-epochs.tsv",
+    "psd": "psd.tsv",
+    "electrodes": "electrodes.tsv",
+    "emg": "emg.tsv",
+    "qc": "qc.tsv",
+    "connectivity": "connectivity.tsv",
+    "dmn_summary": "dmn-summary.tsv",
+    "report": "report.html",
+}
+
+
+def recording_output_paths(
+    results: str,
+    subject: str,
+    recording: str,
+    *,
+    with_connectivity: bool,
+    with_report: bool,
+) -> dict[str, str]:
+    """The output files of one recording, by the step's output names (the rules' outputs).
+
+    Parameters
+    ----------
+    results : str
+        The dataset's results folder.
+    subject, recording : str
+        The recording's subject and id (Snakemake wildcards such as ``"{subject}"`` work too).
+    with_connectivity : bool
+        Whether DMN connectivity runs (outputs ``connectivity``, ``dmn_summary``).
+    with_report : bool
+        Whether the per-recording report is written (output ``report``).
+
+    Returns
+    -------
+    dict
+        Output name -> path ``<results>/sub-<subject>/<recording>_<suffix>``.
+    """
+    left_out = {
+        *(() if with_connectivity else ("connectivity", "dmn_summary")),
+        *(() if with_report else ("report",)),
+    }
+    base = f"{results}/sub-{subject}/{recording}"
+    return {
+        name: f"{base}_{suffix}" for name, suffix in OUTPUT_SUFFIXES.items() if name not in left_out
+    }
+
+
+def recording_log_path(results: str, subject: str, recording: str) -> str:
+    """The log file of one recording (one per recording, in batches too)."""
+    return f"{results}/logs/recording/sub-{subject}/{recording}.log"
+
+
+def recording_batches(recordings: Sequence[str], size: int) -> list[tuple[str, ...]]:
+    """Cut the dataset's recordings into the batches of the recording jobs.
+
+    Consecutive recordings (in the dataset's table order) go together, at most ``size`` per
+    batch; only the last batch may be shorter. Recordings appended to the table therefore
+    change the last batch only.
+
+    Parameters
+    ----------
+    recordings : sequence of str
+        Recording ids, in the dataset's order.
+    size : int
+        Recordings per batch (``execution.recordings_per_job``, at least 1).
+
+    Returns
+    -------
+    list of tuple of str
+        The batches, in order.
+
+    Raises
+    ------
+    ValueError
+        If ``size`` is below 1 or a recording id repeats.
+    """
+    if size < 1:
+        raise ValueError(f"recordings per job must be at least 1, got {size}")
+    recordings = list(recordings)
+    if len(set(recordings)) != len(recordings):
+        raise ValueError("recording ids repeat; every recording needs its own id")
+    return [tuple(recordings[i : i + size]) for i in range(0, len(recordings), size)]
+
+
+def process_recordings(
+    *,
+    raw_paths: Sequence[str | Path],
+    identities: Sequence[Mapping[str, str]],
+    config: RecordingStepSettings | Mapping[str, Any],
+    outputs: Mapping[str, Sequence[str | Path]],
+    cache_dir: str | Path | None = None,
+    logs: Sequence[str | Path] = (),
+    sources: Sequence[str | Path] = (),
+) -> list[bool]:
+    """Analyse a batch of recordings one after the other, as :func:`process_recording` each.
+
+    Parameters
+    ----------
+    raw_paths : sequence of path
+        The recordings.
+    identities : sequence of mapping
+        ``subject, session, recording, state`` of each recording.
+    config : eegstate.settings.RecordingStepSettings or mapping
+        The options the step consumes (shared by the batch).
+    outputs : mapping
+        Output name (those of :func:`process_recording`: ``bandpower``, ``qc``, ...) -> one
+        path per recording, in the order of ``raw_paths``.
+    cache_dir : path, optional
+        Folder caching the connectivity inverse operator (also kept in memory between the
+        recordings of the batch).
+    logs : sequence of path, optional
+        One log file per recording; each recording's messages go to its own file.
+    sources : sequence of path, optional
+        One path per recording as its QC row records it (default ``raw_paths``): the planned
+        paths when the job reads local copies (a remote storage's retrieved files).
+
+    Returns
+    -------
+    list of bool
+        For each recording, whether it was usable (False: excluded).
+
+    Raises
+    ------
+    ValueError
+        If the lengths of ``raw_paths``, ``identities``, ``logs``, ``sources`` and the outputs
+        disagree.
+    RecordingError
+        If a recording is unusable and ``on_recording_error`` is ``fail`` (the batch stops).
+    """
+    from eegstate.steps.logs import configure_logging
+
+    n = len(raw_paths)
+    lengths = {len(identities), *(len(paths) for paths in outputs.values())}
+    if logs:
+        lengths.add(len(logs))
+    if sources:
+        lengths.add(len(sources))
+    if lengths != {n}:
+        raise ValueError(
+            f"a batch of {n} recordings needs {n} identities, logs, sources and paths of each "
+            "output"
+        )
+    settings = (
+        config
+        if isinstance(config, RecordingStepSettings)
+        else build_settings(RecordingStepSettings, config)
+    )
+    usable = []
+    for i, (raw_path, identity) in enumerate(zip(raw_paths, identities, strict=True)):
+        if logs:
+            configure_logging(logs[i])
+        if n > 1:
+            logger.info("recording %d of %d of this job", i + 1, n)
+        named = {name: paths[i] for name, paths in outputs.items()}
+        source = sources[i] if sources else None
+        usable.append(_process(raw_path, identity, settings, named, cache_dir, source))
+        # Release the recording (MNE objects hold reference cycles) before reading the next.
+        gc.collect()
+    return usable
 
 
 def _run(call: StepCall) -> bool:
@@ -300,8 +473,27 @@ def _run(call: StepCall) -> bool:
         call.config,
         call.outputs,
         call.params.get("cache_dir"),
+        call.params.get("source"),
     )
 
 
-#: The step of the ``process_recording`` rule.
-STEPS = (Step("recording", consumes=settings_fields(RecordingStepSettings), run=_run),)
+def _run_batch(call: StepCall) -> list[bool]:
+    return process_recordings(
+        raw_paths=call.params["raw_paths"],
+        identities=call.params["identities"],
+        config=call.config,
+        outputs=call.outputs,
+        cache_dir=call.params.get("cache_dir"),
+        logs=call.logs,
+        sources=call.params.get("sources", ()),
+    )
+
+
+_CONSUMES = settings_fields(RecordingStepSettings)
+
+#: The steps of the ``process_recording`` rule (one recording per job) and of the batch rules
+#: ``process_recordings_<n>`` (``execution.recordings_per_job`` recordings per job).
+STEPS = (
+    Step("recording", consumes=_CONSUMES, run=_run),
+    Step("recordings", consumes=_CONSUMES, run=_run_batch),
+)

@@ -170,7 +170,8 @@ def make_group_stats(
     write_table(clusters, clusters_out, CLUSTER_COLUMNS)
     t2 = time.perf_counter()
     settings = resolve_settings(st.stats.aperiodic, st.bandpower.bands, st.claims)
-    aperiodic = aperiodic_table(read_table(psd_path), claim_sites(bandpower, st.claims), settings)
+    psd = read_table(psd_path)  # read once: the spectral fits and the report's group spectra
+    aperiodic = aperiodic_table(psd, claim_sites(bandpower, st.claims), settings)
     write_table(aperiodic, aperiodic_out, APERIODIC_COLUMNS)
     t3 = time.perf_counter()
     inputs = ClaimInputs(
@@ -191,7 +192,7 @@ def make_group_stats(
         write_summaries(
             summaries_out,
             bandpower=bandpower,
-            psd=read_table(psd_path),
+            psd=psd,
             config=st,
             aperiodic=aperiodic,
             dmn_summary=inputs.dmn_summary,

@@ -56,11 +56,13 @@ def build(tables: GroupTables, ctx: ReportContext) -> Section | None:
     Section or None
         The section.
     """
-    from eegstate.track.summary import track_section
-
     summary = tables.track_summary
     if not present(summary):
         return None
+    # imported only when recordings are tracked (the tracking package imports SciPy's signal
+    # and MNE modules the rest of the report does not need)
+    from eegstate.track.summary import track_section
+
     content = track_section(summary)
     figures = [
         png_figure(png, f"State index and components over time: {name}")
