@@ -4,8 +4,9 @@ The configuration schema (``workflow/schemas/config.schema.yaml``) is the single
 option's name, type, default and documentation. :func:`load_settings` turns a configuration
 validated by :func:`eegstate.config.validate_config` (so every default is filled in) into a
 :class:`Settings` tree of frozen dataclasses; the classes below state only names and types,
-never defaults, and ``tests/test_settings.py`` checks that they and the schema agree key by key
-(names, types, and that the settings of an empty configuration hold the schema's defaults).
+never defaults, and ``tests/config/test_settings.py`` checks that they and the schema agree
+key by key (names, types, and that the settings of an empty configuration hold the schema's
+defaults).
 
 Science functions take these objects (or explicit keyword arguments), never the raw mapping:
 ``preprocess_raw(raw, settings.preprocess, ...)``. Lists become tuples; mappings stay
