@@ -11,8 +11,8 @@ EEGBCI peak-to-peak amplitudes are 200-530 µV per 4-s epoch).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -265,9 +265,10 @@ def find_bad_channels(raw: Any, seed: int, *, block_channels: int = BAD_CHANNEL_
             filtered[rows] = detrended
         else:
             filtered[rows] = filtfilt(kernel, 1, detrended, axis=1)
-            noisiness[rows] = _mad(detrended - filtered[rows], axis=1) / _mad(
-                filtered[rows], axis=1
-            )
+            with np.errstate(divide="ignore", invalid="ignore"):  # flat rows: not used below
+                noisiness[rows] = _mad(detrended - filtered[rows], axis=1) / _mad(
+                    filtered[rows], axis=1
+                )
         del detrended
     manual = list(set(raw.info["bads"]))
     usable = ~np.isin(names, manual + names[nan].tolist() + names[flat].tolist())
@@ -358,23 +359,82 @@ def peak_to_peak_uv(data: np.ndarray) -> np.ndarray:
 def autoreject_threshold_uv(epochs: Any, seed: int) -> float:
     """Global peak-to-peak threshold learnt by autoreject (Jas et al. 2017, NeuroImage 159:417).
 
+    The threshold of ``autoreject.get_rejection_threshold(epochs, random_state=seed, cv=5)``
+    for EEG epochs, computed without its copies of the epochs (memory): in each of the 5
+    cross-validation folds of each of its Bayesian-optimisation steps, autoreject copies the
+    training epochs (scikit-learn's indexing) and then the kept ones (``X[train][keep]``),
+    about 1.6x the epochs. Here the kept training epochs are summed one by one in the same
+    order as NumPy's ``mean(axis=0)`` adds them, so the fold means, the scores (autoreject's
+    own ``_GlobalAutoReject.score``), the optimisation (autoreject's ``bayes_opt``) and the
+    threshold are the same (``tests/preprocess/test_memory.py`` compares them). Epochs
+    without EEG channels (``reference: csd``) go to autoreject itself.
+
     Parameters
     ----------
     epochs : mne.Epochs
-        EEG epochs (at least :data:`MIN_EPOCHS_AUTOREJECT`).
+        EEG epochs (at least :data:`MIN_EPOCHS_AUTOREJECT`), preloaded.
     seed : int
-        Random seed of autoreject's cross-validation.
+        Random seed of autoreject's Bayesian optimisation.
 
     Returns
     -------
     float
         Threshold in µV.
     """
-    from autoreject import get_rejection_threshold
+    import mne
 
-    thresholds = get_rejection_threshold(epochs, random_state=seed, cv=5, verbose=False)
-    kind = "csd" if "csd" in thresholds else "eeg"
-    return float(thresholds[kind]) * 1e6
+    if "eeg" not in epochs:
+        from autoreject import get_rejection_threshold
+
+        thresholds = get_rejection_threshold(epochs, random_state=seed, cv=5, verbose=False)
+        kind = "csd" if "csd" in thresholds else "eeg"
+        return float(thresholds[kind]) * 1e6
+
+    from autoreject.autoreject import _GlobalAutoReject
+    from autoreject.bayesopt import bayes_opt, expected_improvement
+    from sklearn.model_selection import check_cv
+
+    picks = mne.pick_types(epochs.info, meg=False, eeg=True)  # autoreject's picks
+    data = epochs.get_data(picks, copy=False)
+    n_epochs, n_channels, n_times = data.shape
+    epoch_ptp = np.array([np.ptp(epoch, axis=1) for epoch in data]).max(axis=1)
+    all_thresholds = np.sort(epoch_ptp)
+    folds = list(check_cv(5).split(data))
+    scorer = _GlobalAutoReject(n_channels=n_channels, n_times=n_times)
+    cache: dict[float, float] = {}
+
+    def fold_score(train: np.ndarray, test: np.ndarray, threshold: float) -> float:
+        kept = train[epoch_ptp[train] <= threshold]
+        if kept.size:
+            total = data[kept[0]].copy()
+            for index in kept[1:]:
+                total += data[index]
+            scorer.mean_ = total / kept.size
+        else:
+            scorer.mean_ = np.nan
+        return scorer.score(data[test])
+
+    def loss(threshold: float) -> float:  # autoreject's get_rejection_threshold.func
+        index = np.where(threshold - all_thresholds >= 0)[0][-1]
+        threshold = all_thresholds[index]
+        if threshold not in cache:
+            scores = [fold_score(train, test, threshold) for train, test in folds]
+            cache[threshold] = -np.mean(scores)
+        return cache[threshold]
+
+    index = np.unique(
+        np.concatenate((np.linspace(0, n_epochs, 5, endpoint=False, dtype=int), [n_epochs - 1]))
+    )
+    best, _ = bayes_opt(
+        loss,
+        all_thresholds[index],
+        all_thresholds,
+        expected_improvement,
+        max_iter=10,
+        debug=False,
+        random_state=seed,
+    )
+    return float(best) * 1e6
 
 
 def rejection_threshold_uv(
@@ -579,6 +639,7 @@ def preprocess_raw(
         reject_by_annotation=True,
         verbose="error",
     )
+    del raw  # the epochs hold their own copy; free the continuous one before autoreject
     qc.n_epochs_total = len(epochs)
     if len(epochs):
         ptp = peak_to_peak_uv(epochs.get_data(copy=False))
