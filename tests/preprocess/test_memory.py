@@ -164,3 +164,23 @@ def test_autoreject_threshold_equals_autoreject(seed):
     expected = get_rejection_threshold(epochs, random_state=seed, cv=5, verbose=False)["eeg"]
     assert autoreject_threshold_uv(epochs, seed) == float(expected) * 1e6
     np.testing.assert_array_equal(epochs.get_data(), before)
+
+
+def test_line_noise_in_blocks_equals_one_psd():
+    from eegstate.quality import line_noise_db
+
+    raw = make_raw(n_seconds=30, channels=CHANNELS, seed=4)
+    times = raw.times
+    for index in range(len(CHANNELS)):  # a different mains amplitude on every channel
+        raw._data[index] += (index + 1) * 2e-6 * np.sin(2 * np.pi * 50 * times)
+    raw.info["bads"] = ["Cz"]  # left out, as compute_psd leaves it out
+
+    spectrum = raw.compute_psd(method="welch", fmin=45, fmax=55, n_fft=500, n_per_seg=500)
+    psd, freqs = spectrum.get_data(return_freqs=True)
+    distance = np.abs(freqs - 50)
+    peak = psd[:, np.argmin(distance)]
+    neighbours = np.median(psd[:, (distance >= 2) & (distance <= 5)], axis=1)
+    expected = float(np.mean(10 * np.log10(peak / neighbours)))
+    assert expected > 3  # the planted line noise is visible
+    for block in (1, 3, 8, len(CHANNELS)):
+        assert line_noise_db(raw, 50, block_channels=block) == expected
