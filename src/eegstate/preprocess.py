@@ -204,12 +204,14 @@ def find_bad_channels(raw: Any, seed: int, *, block_channels: int = BAD_CHANNEL_
 
     The decisions are pyprep's (``NoisyChannels(raw, do_detrend=True)`` followed by
     ``find_bad_by_nan_flat``, ``find_bad_by_deviation``, ``find_bad_by_hfnoise`` and
-    ``find_bad_by_correlation``; ``tests/test_memory.py`` compares them), computed with pyprep's
-    own detrending, filter and robust statistics, but a few channels at a time: pyprep keeps
-    a copy, the detrended data, the 1-50 Hz filtered data and their difference of the whole
-    recording at once (about 6x the recording), this keeps only the filtered data (1x) that
-    the windowed correlations need. Every per-channel statistic is computed row by row, so
-    the blocks change no value.
+    ``find_bad_by_correlation``; ``tests/preprocess/test_memory.py`` compares them), computed
+    with pyprep's own detrending (``removeTrend``), filter (``_filter_design``) and robust
+    statistics (``_mad``, ``_mat_iqr``, ``_mat_quantile``), but a few channels at a time. This
+    is hand-written for memory only: ``NoisyChannels`` preloads the caller's recording and
+    holds a copy, the detrended data, the 1-50 Hz filtered data and their difference of the
+    whole recording at once (about 6x the recording); this keeps only the filtered data (1x)
+    that the windowed correlations need. Every per-channel statistic is computed row by row,
+    so the blocks change no value. Keep it in step with pyprep's methods when pyprep changes.
 
     Parameters
     ----------
@@ -551,6 +553,7 @@ def preprocess_raw(
     for block in channel_blocks(raw, BAD_CHANNEL_BLOCK):  # no second copy of the recording
         finite = finite and bool(np.isfinite(block).all())
         flat.extend(np.ptp(block, axis=1) <= FLAT_PTP_V)
+        del block
     if not finite:
         raise RecordingError(source, "contains NaN or infinite samples; repair or exclude it")
     if all(flat):
