@@ -33,8 +33,19 @@ class RecordingError(ValueError):
 TRUNCATION_WARNINGS: tuple[str, ...] = ("does not match the file size", "truncated")
 
 
-def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseRaw:
-    """Read any recording format MNE supports, preloaded.
+#: Samples per channel read at a time when :func:`read_raw` checks a recording's data.
+VALIDATION_BLOCK_SAMPLES = 2**16
+
+
+def read_raw(
+    path: str | Path, *, allow_truncated: bool = False, preload: bool = False
+) -> mne.io.BaseRaw:
+    """Read any recording format MNE supports; every sample is read once to check the file.
+
+    By default the samples are then read again on demand rather than kept (MNE's
+    ``preload=False``): :func:`eegstate.preprocess.preprocess_raw` loads only the channels it
+    analyses into its own working copy, so a recording job never holds the file's data twice.
+    The values read on demand are the ones a preloaded read gives (the same MNE reader).
 
     Parameters
     ----------
@@ -44,16 +55,18 @@ def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseR
     allow_truncated : bool
         Accept a file that holds less data than its header says (MNE then reads what is
         there). Off by default: a truncated file usually means a broken copy.
+    preload : bool
+        Keep the samples in memory (formats MNE cannot read on demand are always preloaded).
 
     Returns
     -------
     mne.io.BaseRaw
-        The recording, loaded into memory. The file is only read, never modified.
+        The recording. The file is only read, never modified.
 
     Raises
     ------
     RecordingError
-        If the file is missing or MNE cannot read it.
+        If the file is missing or MNE cannot read it (its header or any of its samples).
     """
     import warnings
 
@@ -65,7 +78,10 @@ def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseR
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            raw = mne.io.read_raw(path, preload=True, verbose="warning")
+            raw = mne.io.read_raw(path, preload=preload, verbose="warning")
+            if not raw.preload:  # read every sample once, block by block, so errors show now
+                for start in range(0, raw.n_times, VALIDATION_BLOCK_SAMPLES):
+                    raw.get_data(start=start, stop=start + VALIDATION_BLOCK_SAMPLES)
     except Exception as err:  # MNE raises many types for unreadable files
         raise RecordingError(
             path,
@@ -83,7 +99,7 @@ def read_raw(path: str | Path, *, allow_truncated: bool = False) -> mne.io.BaseR
             f"the file looks truncated ({truncation[0]}); copy it again from the source, or "
             f"set {setting_hint('allow_truncated_files', True)} to analyse the data it holds",
         )
-    for warning in truncation:
+    for warning in dict.fromkeys(truncation):
         logger.warning("%s: %s", path, warning)
     return raw
 

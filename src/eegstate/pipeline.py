@@ -41,7 +41,7 @@ def analyse_raw(
     Parameters
     ----------
     raw : mne.io.BaseRaw
-        Preloaded recording (not modified).
+        Recording, preloaded or not (not modified).
     settings : eegstate.settings.Settings or eegstate.settings.RecordingSettings
         The settings (:func:`eegstate.settings.load_settings`; the analysis uses ``seed``,
         ``preprocess``, ``bandpower`` and ``regions``). A configuration mapping still works,

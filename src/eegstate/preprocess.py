@@ -11,6 +11,7 @@ EEGBCI peak-to-peak amplitudes are 200-530 µV per 4-s epoch).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,34 +186,160 @@ def set_montage(
     raw.set_montage(montage, match_case=False, on_missing="raise")
 
 
-def find_bad_channels(raw: Any, seed: int) -> list[str]:
-    """Detect flat, noisy and uncorrelated channels with pyprep's ``NoisyChannels``.
+#: Channels whose per-channel statistics :func:`find_bad_channels` computes at a time.
+BAD_CHANNEL_BLOCK = 4
+#: pyprep's scale factors: interquartile range and median absolute deviation to a normal SD.
+_IQR_TO_SD = 0.7413
+#: pyprep's flat-channel threshold (SD or MAD below it, in volts).
+_PREP_FLAT_V = 1e-15
+
+
+def find_bad_channels(raw: Any, seed: int, *, block_channels: int = BAD_CHANNEL_BLOCK) -> list[str]:
+    """Detect flat, noisy and uncorrelated channels by pyprep's ``NoisyChannels`` criteria.
 
     RANSAC is not run (it is slow and random); the deterministic PREP criteria are: NaN/flat,
     robust amplitude deviation, high-frequency noise (only when the sampling rate exceeds
-    100 Hz) and low correlation with other channels.
+    100 Hz), low correlation with other channels and dropouts, plus the channels already
+    marked bad in ``raw.info["bads"]``.
+
+    The decisions are pyprep's (``NoisyChannels(raw, do_detrend=True)`` followed by
+    ``find_bad_by_nan_flat``, ``find_bad_by_deviation``, ``find_bad_by_hfnoise`` and
+    ``find_bad_by_correlation``; ``tests/preprocess/test_memory.py`` compares them), computed
+    with pyprep's own detrending (``removeTrend``), filter (``_filter_design``) and robust
+    statistics (``_mad``, ``_mat_iqr``, ``_mat_quantile``), but a few channels at a time. This
+    is hand-written for memory only: ``NoisyChannels`` preloads the caller's recording and
+    holds a copy, the detrended data, the 1-50 Hz filtered data and their difference of the
+    whole recording at once (about 6x the recording); this keeps only the filtered data (1x)
+    that the windowed correlations need. Every per-channel statistic is computed row by row,
+    so the blocks change no value. Keep it in step with pyprep's methods when pyprep changes.
 
     Parameters
     ----------
     raw : mne.io.BaseRaw
         Unfiltered recording with EEG channels only (not modified).
     seed : int
-        Random seed passed to pyprep.
+        Random seed (only RANSAC, which is not run, would use it).
+    block_channels : int
+        Channels per block of the per-channel statistics.
 
     Returns
     -------
     list of str
         Names of the bad channels.
     """
-    from pyprep.find_noisy_channels import NoisyChannels
+    from mne.utils import use_log_level
+    from pyprep.removeTrend import removeTrend
+    from pyprep.utils import _filter_design, _mad, _mat_iqr, _mat_quantile
+    from scipy.signal import filtfilt
 
-    noisy = NoisyChannels(raw, do_detrend=True, random_state=seed)
-    noisy.find_bad_by_nan_flat()
-    noisy.find_bad_by_deviation()
-    if raw.info["sfreq"] > 100:
-        noisy.find_bad_by_hfnoise()
-    noisy.find_bad_by_correlation()
-    return sorted(set(noisy.get_bads()))
+    del seed  # RANSAC is not run
+    picks = np.asarray(mne_pick_eeg(raw.info))
+    names = np.asarray(raw.ch_names)[picks]
+    sfreq = float(raw.info["sfreq"])
+    n_channels, n_times = len(picks), raw.n_times
+    kernel = None
+    if sfreq > 100:  # pyprep's 1-50 Hz band-pass (NoisyChannels._get_filtered_data)
+        kernel = _filter_design(
+            N_order=100,
+            amp=np.array([1, 1, 0, 0]),
+            freq=np.array([0, 90 / sfreq, 100 / sfreq, 1]),
+        )
+    nan = np.zeros(n_channels, dtype=bool)
+    flat = np.zeros(n_channels, dtype=bool)
+    amplitude = np.full(n_channels, np.nan)
+    noisiness = np.full(n_channels, np.nan)
+    filtered = np.empty((n_channels, n_times))
+    for first, block in zip(
+        range(0, n_channels, block_channels),
+        channel_blocks(raw, block_channels, picks),
+        strict=True,
+    ):
+        rows = slice(first, first + block_channels)
+        with use_log_level("warning"):  # MNE's filter description, once per block otherwise
+            detrended = removeTrend(block, sfreq, copy=False)  # block is already a copy
+        del block
+        nan[rows] = np.isnan(np.sum(detrended, axis=1))
+        flat[rows] = (_mad(detrended, axis=1) < _PREP_FLAT_V) | (
+            np.std(detrended, axis=1) < _PREP_FLAT_V
+        )
+        amplitude[rows] = np.atleast_1d(_mat_iqr(detrended, axis=1)) * _IQR_TO_SD
+        if kernel is None:
+            filtered[rows] = detrended
+        else:
+            filtered[rows] = filtfilt(kernel, 1, detrended, axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):  # flat rows: not used below
+                noisiness[rows] = _mad(detrended - filtered[rows], axis=1) / _mad(
+                    filtered[rows], axis=1
+                )
+        del detrended
+    manual = list(set(raw.info["bads"]))
+    usable = ~np.isin(names, manual + names[nan].tolist() + names[flat].tolist())
+    bads = set(manual) | set(names[nan]) | set(names[flat])
+
+    # find_bad_by_deviation
+    chan_amplitudes = amplitude[usable]
+    zscore = np.zeros(n_channels)
+    zscore[usable] = (chan_amplitudes - np.nanmedian(chan_amplitudes)) / (
+        _mat_iqr(chan_amplitudes) * _IQR_TO_SD
+    )
+    bads |= set(names[np.isnan(zscore) | (np.abs(zscore) > 5.0)])
+
+    # find_bad_by_hfnoise
+    if kernel is not None:
+        noise = noisiness[usable]
+        median = np.nanmedian(noise)
+        zscore = np.zeros(n_channels)
+        zscore[usable] = (noise - median) / (np.median(np.abs(noise - median)) * MAD_TO_SD)
+        bads |= set(names[np.isnan(zscore) | (zscore > 5.0)])
+
+    # find_bad_by_correlation (1-s windows, threshold 0.4, fraction 0.01)
+    window = int(sfreq)
+    n_windows = len(np.arange(1, n_times - window, window))
+    max_correlations = np.ones((n_windows, n_channels))
+    dropout = np.zeros((n_windows, n_channels), dtype=bool)
+    usable_rows = np.flatnonzero(usable)
+    for index in range(n_windows):
+        window_data = filtered[usable_rows, index * window : (index + 1) * window]
+        active = usable.copy()
+        spread = _mad(window_data, axis=1)
+        dropout[index, active] = spread == 0
+        active[active] = spread > 0
+        correlations = np.corrcoef(window_data[spread > 0, :])
+        off_diagonal = np.abs(correlations - np.diag(np.diag(correlations)))
+        max_correlations[index, active] = _mat_quantile(off_diagonal, 0.98, axis=0)
+        max_correlations[index, dropout[index, :]] = 0
+    bads |= set(names[np.mean(max_correlations < 0.4, axis=0) > 0.01])
+    bads |= set(names[np.mean(dropout, axis=0) > 0.01])
+    return sorted(bads)
+
+
+def channel_blocks(raw: Any, n_channels: int, picks: Any = None) -> Iterator[np.ndarray]:
+    """The samples of ``raw`` a few channels at a time (copies of at most ``n_channels`` rows).
+
+    Parameters
+    ----------
+    raw : mne.io.BaseRaw
+        Recording, preloaded or not (not modified).
+    n_channels : int
+        Channels per block.
+    picks : array of int, optional
+        Channel indices (default: every channel), in the order the blocks follow.
+
+    Yields
+    ------
+    numpy.ndarray, shape (n, n_times)
+        The next ``n <= n_channels`` channels, in volts.
+    """
+    picks = np.arange(len(raw.ch_names)) if picks is None else np.asarray(picks)
+    for first in range(0, len(picks), n_channels):
+        yield raw.get_data(picks=picks[first : first + n_channels])
+
+
+def mne_pick_eeg(info: Any) -> np.ndarray:
+    """Indices of the EEG channels of ``info``, bad ones included (``raw.pick("eeg")``)."""
+    import mne
+
+    return mne.pick_types(info, meg=False, eeg=True, exclude=[])
 
 
 def peak_to_peak_uv(data: np.ndarray) -> np.ndarray:
@@ -234,23 +361,82 @@ def peak_to_peak_uv(data: np.ndarray) -> np.ndarray:
 def autoreject_threshold_uv(epochs: Any, seed: int) -> float:
     """Global peak-to-peak threshold learnt by autoreject (Jas et al. 2017, NeuroImage 159:417).
 
+    The threshold of ``autoreject.get_rejection_threshold(epochs, random_state=seed, cv=5)``
+    for EEG epochs, computed without its copies of the epochs (memory): in each of the 5
+    cross-validation folds of each of its Bayesian-optimisation steps, autoreject copies the
+    training epochs (scikit-learn's indexing) and then the kept ones (``X[train][keep]``),
+    about 1.6x the epochs. Here the kept training epochs are summed one by one in the same
+    order as NumPy's ``mean(axis=0)`` adds them, so the fold means, the scores (autoreject's
+    own ``_GlobalAutoReject.score``), the optimisation (autoreject's ``bayes_opt``) and the
+    threshold are the same (``tests/preprocess/test_memory.py`` compares them). Epochs
+    without EEG channels (``reference: csd``) go to autoreject itself.
+
     Parameters
     ----------
     epochs : mne.Epochs
-        EEG epochs (at least :data:`MIN_EPOCHS_AUTOREJECT`).
+        EEG epochs (at least :data:`MIN_EPOCHS_AUTOREJECT`), preloaded.
     seed : int
-        Random seed of autoreject's cross-validation.
+        Random seed of autoreject's Bayesian optimisation.
 
     Returns
     -------
     float
         Threshold in µV.
     """
-    from autoreject import get_rejection_threshold
+    import mne
 
-    thresholds = get_rejection_threshold(epochs, random_state=seed, cv=5, verbose=False)
-    kind = "csd" if "csd" in thresholds else "eeg"
-    return float(thresholds[kind]) * 1e6
+    if "eeg" not in epochs:
+        from autoreject import get_rejection_threshold
+
+        thresholds = get_rejection_threshold(epochs, random_state=seed, cv=5, verbose=False)
+        kind = "csd" if "csd" in thresholds else "eeg"
+        return float(thresholds[kind]) * 1e6
+
+    from autoreject.autoreject import _GlobalAutoReject
+    from autoreject.bayesopt import bayes_opt, expected_improvement
+    from sklearn.model_selection import check_cv
+
+    picks = mne.pick_types(epochs.info, meg=False, eeg=True)  # autoreject's picks
+    data = epochs.get_data(picks, copy=False)
+    n_epochs, n_channels, n_times = data.shape
+    epoch_ptp = np.array([np.ptp(epoch, axis=1) for epoch in data]).max(axis=1)
+    all_thresholds = np.sort(epoch_ptp)
+    folds = list(check_cv(5).split(data))
+    scorer = _GlobalAutoReject(n_channels=n_channels, n_times=n_times)
+    cache: dict[float, float] = {}
+
+    def fold_score(train: np.ndarray, test: np.ndarray, threshold: float) -> float:
+        kept = train[epoch_ptp[train] <= threshold]
+        if kept.size:
+            total = data[kept[0]].copy()
+            for index in kept[1:]:
+                total += data[index]
+            scorer.mean_ = total / kept.size
+        else:
+            scorer.mean_ = np.nan
+        return scorer.score(data[test])
+
+    def loss(threshold: float) -> float:  # autoreject's get_rejection_threshold.func
+        index = np.where(threshold - all_thresholds >= 0)[0][-1]
+        threshold = all_thresholds[index]
+        if threshold not in cache:
+            scores = [fold_score(train, test, threshold) for train, test in folds]
+            cache[threshold] = -np.mean(scores)
+        return cache[threshold]
+
+    index = np.unique(
+        np.concatenate((np.linspace(0, n_epochs, 5, endpoint=False, dtype=int), [n_epochs - 1]))
+    )
+    best, _ = bayes_opt(
+        loss,
+        all_thresholds[index],
+        all_thresholds,
+        expected_improvement,
+        max_iter=10,
+        debug=False,
+        random_state=seed,
+    )
+    return float(best) * 1e6
 
 
 def rejection_threshold_uv(
@@ -312,7 +498,8 @@ def preprocess_raw(
     Parameters
     ----------
     raw : mne.io.BaseRaw
-        Preloaded recording. It is copied, never modified.
+        Recording, preloaded or not (:func:`eegstate.io.read_raw` reads on demand). It is
+        copied, never modified; only its EEG (and EOG) channels are loaded into the copy.
     settings : eegstate.settings.PreprocessSettings
         The ``preprocess`` settings (see the config schema for each option); a mapping of
         the section still works, with a deprecation warning.
@@ -347,7 +534,9 @@ def preprocess_raw(
     qc = PreprocessQC(sfreq_raw=float(raw.info["sfreq"]))
     changes = ChannelChanges()
     prepare_channels(raw, settings.channel_rename, source, changes)
-    eog = raw.copy().pick("eog") if "eog" in raw.get_channel_types() else None
+    eog = None
+    if "eog" in raw.get_channel_types():
+        eog = raw.copy().pick("eog").load_data(verbose="error")
     use_eog = eog is not None and settings.ica != "none"
     changes.dropped.extend(
         (name, f"{kind}, used by ICA" if kind == "eog" and use_eog else kind)
@@ -357,11 +546,17 @@ def preprocess_raw(
     raw.pick("eeg")
     if len(raw.ch_names) == 0:
         raise RecordingError(source, "no EEG channels found")
-    data = raw.get_data()
-    if not np.isfinite(data).all():
+    # The working copy: only the EEG channels are read into memory (the caller's recording,
+    # preloaded or not, is left as it was).
+    raw.load_data(verbose="error")
+    finite, flat = True, []
+    for block in channel_blocks(raw, BAD_CHANNEL_BLOCK):  # no second copy of the recording
+        finite = finite and bool(np.isfinite(block).all())
+        flat.extend(np.ptp(block, axis=1) <= FLAT_PTP_V)
+        del block
+    if not finite:
         raise RecordingError(source, "contains NaN or infinite samples; repair or exclude it")
-    flat = np.ptp(data, axis=1) <= FLAT_PTP_V
-    if flat.all():
+    if all(flat):
         raise RecordingError(source, "every channel is flat (no signal); check the recording")
     nyquist = raw.info["sfreq"] / 2
     if settings.h_freq >= nyquist:
@@ -447,6 +642,7 @@ def preprocess_raw(
         reject_by_annotation=True,
         verbose="error",
     )
+    del raw  # the epochs hold their own copy; free the continuous one before autoreject
     qc.n_epochs_total = len(epochs)
     if len(epochs):
         ptp = peak_to_peak_uv(epochs.get_data(copy=False))

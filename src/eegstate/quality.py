@@ -13,12 +13,24 @@ from typing import Any
 
 import numpy as np
 
+#: Channels whose Welch PSD :func:`line_noise_db` computes at a time.
+LINE_NOISE_BLOCK = 8
 
-def line_noise_db(raw: Any, line_freq: float | None, *, window_s: float = 2.0) -> float:
+
+def line_noise_db(
+    raw: Any,
+    line_freq: float | None,
+    *,
+    window_s: float = 2.0,
+    block_channels: int = LINE_NOISE_BLOCK,
+) -> float:
     """Prominence of the mains peak over its neighbourhood, averaged over channels (dB).
 
     For each channel: ``10 * log10(P(line_freq) / median P(f))`` with ``f`` in
     ``line_freq ± [2, 5]`` Hz, from a Welch PSD (MNE). About 0 dB means no visible line noise.
+    The PSD is computed a few channels at a time (memory: MNE's Welch holds a copy of the
+    data and the spectrogram of every segment, about 3x the channels it is given); each
+    channel's PSD is computed on its own, so the blocks change no value.
 
     Parameters
     ----------
@@ -28,6 +40,8 @@ def line_noise_db(raw: Any, line_freq: float | None, *, window_s: float = 2.0) -
         Mains frequency (Hz).
     window_s : float
         Welch window (s).
+    block_channels : int
+        Channels per Welch PSD.
 
     Returns
     -------
@@ -38,15 +52,24 @@ def line_noise_db(raw: Any, line_freq: float | None, *, window_s: float = 2.0) -
     if not line_freq or line_freq + 5 >= nyquist:
         return float("nan")
     n_per_seg = min(int(window_s * raw.info["sfreq"]), raw.n_times)
-    spectrum = raw.compute_psd(
-        method="welch",
-        fmin=line_freq - 5,
-        fmax=line_freq + 5,
-        n_fft=n_per_seg,
-        n_per_seg=n_per_seg,
-        verbose="error",
-    )
-    psd, freqs = spectrum.get_data(return_freqs=True)
+    import mne
+
+    # compute_psd's default channels for EEG: the good EEG (or CSD) channels
+    picks = mne.pick_types(raw.info, meg=False, eeg=True, csd=True, exclude="bads")
+    blocks = []
+    for first in range(0, len(picks), block_channels):
+        spectrum = raw.compute_psd(
+            method="welch",
+            fmin=line_freq - 5,
+            fmax=line_freq + 5,
+            n_fft=n_per_seg,
+            n_per_seg=n_per_seg,
+            picks=picks[first : first + block_channels],
+            verbose="error",
+        )
+        block, freqs = spectrum.get_data(return_freqs=True)
+        blocks.append(block)
+    psd = np.concatenate(blocks)
     peak = psd[:, np.argmin(np.abs(freqs - line_freq))]
     distance = np.abs(freqs - line_freq)
     neighbours = np.median(psd[:, (distance >= 2) & (distance <= 5)], axis=1)

@@ -164,7 +164,10 @@ def recording_connectivity(
     start = time.perf_counter()
     info = mne.pick_info(epochs.info, mne.pick_channels(epochs.ch_names, channels, ordered=True))
     operator = roi_operator(info, params, cache_dir)
-    data = epochs.get_data(picks=list(operator.ch_names))
+    if list(operator.ch_names) == list(epochs.ch_names):  # the epochs' own array, not a copy
+        data = epochs.get_data(copy=False)
+    else:
+        data = epochs.get_data(picks=list(operator.ch_names))
     sfreq = float(epochs.info["sfreq"])
     model_done = time.perf_counter()
     covariances = band_covariances(data, sfreq, bands)

@@ -72,9 +72,10 @@ def aec_orth(band_data: np.ndarray) -> np.ndarray:
     from mne_connectivity import envelope_correlation
     from scipy.signal import hilbert
 
-    analytic = hilbert(band_data, axis=-1)
-    n_signals = analytic.shape[1]
-    continuous = analytic.transpose(1, 0, 2).reshape(n_signals, -1)[np.newaxis]
+    n_signals = band_data.shape[1]
+    # the per-epoch analytic signal is freed once concatenated (memory)
+    continuous = hilbert(band_data, axis=-1).transpose(1, 0, 2).reshape(n_signals, -1)
+    continuous = continuous[np.newaxis]
     conn = envelope_correlation(
         continuous, orthogonalize="pairwise", absolute=False, verbose="error"
     )
