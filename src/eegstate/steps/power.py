@@ -65,7 +65,7 @@ def power_settings(config: PowerStepSettings | Mapping[str, Any], **overrides: A
 
 def _write(verdicts: pd.DataFrame, config, power_out, summary_out, figure_out) -> pd.DataFrame:
     from eegstate.report.figures import close_figure
-    from eegstate.report.html import figure_png
+    from eegstate.report.images import figure_png
     from eegstate.report.power_plot import plot_power
     from eegstate.stats.power import power_summary, power_table
 
