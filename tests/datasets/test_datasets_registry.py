@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -145,7 +146,14 @@ def test_preparation_jobs_get_only_the_options_they_read():
     config = validate_config({"simulation": {"n_subjects": 2}})
     plan = plan_recordings(config)
     (job,) = ADAPTERS["simulated"].preparation_jobs(config, RESULTS, plan)
-    assert job.level == "dataset" and list(job.outputs) == list(plan["path"])
+    assert job.level == "dataset"
+    folder = Path(plan["path"].iloc[0]).parents[1]
+    # the recordings first (prepare finds the folder from the first), then the sheet and truth
+    assert list(job.outputs) == [
+        *plan["path"],
+        str(folder / "samples.tsv"),
+        str(folder / "ground_truth.json"),
+    ]
     assert set(job.job_config(config)) == {"adapter", "simulation", "seed", "baseline", "target"}
     eegbci = validate_config(
         {"adapter": "eegbci", "baseline": "eyes_open", "target": "eyes_closed"}
