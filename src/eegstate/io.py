@@ -38,14 +38,16 @@ VALIDATION_BLOCK_SAMPLES = 2**16
 
 
 def read_raw(
-    path: str | Path, *, allow_truncated: bool = False, preload: bool = False
+    path: str | Path, *, allow_truncated: bool = False, preload: bool = True
 ) -> mne.io.BaseRaw:
     """Read any recording format MNE supports; every sample is read once to check the file.
 
-    By default the samples are then read again on demand rather than kept (MNE's
+    With ``preload=False`` the samples are then read again on demand rather than kept (MNE's
     ``preload=False``): :func:`eegstate.preprocess.preprocess_raw` loads only the channels it
-    analyses into its own working copy, so a recording job never holds the file's data twice.
-    The values read on demand are the ones a preloaded read gives (the same MNE reader).
+    analyses into its own working copy, so a recording job (which reads this way) never holds
+    the file's data twice. The values read on demand are the ones a preloaded read gives (the
+    same MNE reader). The default keeps the samples, as before, so the returned recording can
+    be filtered or modified directly.
 
     Parameters
     ----------
@@ -56,7 +58,8 @@ def read_raw(
         Accept a file that holds less data than its header says (MNE then reads what is
         there). Off by default: a truncated file usually means a broken copy.
     preload : bool
-        Keep the samples in memory (formats MNE cannot read on demand are always preloaded).
+        Keep the samples in memory (default). False reads them on demand (formats MNE cannot
+        read on demand are always preloaded).
 
     Returns
     -------

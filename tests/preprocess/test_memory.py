@@ -94,7 +94,7 @@ def test_bad_channels_of_a_file_read_on_demand(tmp_path):
     raw, _ = planted_raw()
     path = tmp_path / "planted_raw.fif"
     raw.save(path, verbose="error")
-    on_demand = read_raw(path)
+    on_demand = read_raw(path, preload=False)
     assert not on_demand.preload
     assert find_bad_channels(on_demand, seed=0) == pyprep_bads(read_raw(path, preload=True))
     assert not on_demand.preload  # find_bad_channels reads blocks, it does not load the file
@@ -111,7 +111,7 @@ def test_bad_channels_equal_pyprep_on_eegbci(eegbci_dir, eegbci_subjects):
             subject, runs=[1, 2], path=str(eegbci_dir), update_path=False
         )
         for path in paths:
-            raw = prepare_raw("eegbci", read_raw(path))
+            raw = prepare_raw("eegbci", read_raw(path, preload=False))
             raw.pick("eeg")
             expected = pyprep_bads(raw.copy().load_data(verbose="error"))
             assert find_bad_channels(raw, seed=0) == expected, path

@@ -128,7 +128,7 @@ def _analyse(
     from eegstate.pipeline import analyse_raw
     from eegstate.quality import epoch_emg_table
 
-    raw = read_raw(raw_path, allow_truncated=settings.allow_truncated_files)
+    raw = read_raw(raw_path, allow_truncated=settings.allow_truncated_files, preload=False)
     raw = prepare_raw(settings.adapter, raw)
     result = analyse_raw(raw, settings.analysis, identity, source=str(raw_path))
     spectral = settings.bandpower
