@@ -140,7 +140,9 @@ def test_workflow_builds_the_example_jobs(example_site, edf_folder, tmp_path):
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-3000:]
     counts = dict(re.findall(r"^(\w+)\s+(\d+)$", output, re.M))
-    assert counts["process_recording"] == "4"
+    recording_jobs = {rule: n for rule, n in counts.items() if rule.startswith("process_record")}
+    # the four recordings in one batch (execution.recordings_per_job, default 4)
+    assert recording_jobs == {"process_recordings_1": "1"}, output[-3000:]
     assert not any(rule.startswith("prepare_") for rule in counts)  # files are read as they are
 
 
