@@ -121,6 +121,9 @@ def test_interrupted_run_resumes_to_the_same_outputs(mixed_dataset, first_run, t
     resumed = tmp_path / "resumed"
     resumed.mkdir()
     config = sheet_config(mixed_dataset, resumed / "results")
+    # one recording per job, so the run can be interrupted between recordings (a batch job
+    # analyses all of them in one go); the outputs do not depend on it (test_batches.py)
+    config["execution"] = {"recordings_per_job": 1}
     configfile = resumed / "config.yaml"
     configfile.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     process = subprocess.Popen(
