@@ -132,6 +132,9 @@ def test_interrupted_run_resumes_to_the_same_outputs(mixed_dataset, first_run, t
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        # as in a terminal: a shell that starts pytest in the background ignores SIGINT, and
+        # its children would inherit that and never see the Ctrl-C below
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 300
     first_output = resumed / "results" / "mixed"
