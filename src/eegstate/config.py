@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from eegstate.paths import config_schema_path
+from eegstate.schema_validation import import_jsonschema
 
 
 class ConfigError(ValueError):
@@ -239,8 +240,7 @@ def _allowed_types(schema: Mapping[str, Any]) -> set[str] | None:
 
 
 def _has_type(value: Any, types: Iterable[str]) -> bool:
-    import jsonschema
-
+    jsonschema = import_jsonschema()
     checker = jsonschema.Draft202012Validator.TYPE_CHECKER
     return any(checker.is_type(value, kind) for kind in types)
 
@@ -420,8 +420,7 @@ def validate_config(config: Mapping[str, Any], schema: Mapping[str, Any] | None 
     ConfigError
         Naming the first invalid option(s) and what is allowed.
     """
-    import jsonschema
-
+    jsonschema = import_jsonschema()
     schema = schema or load_schema()
     filled = fill_defaults(config, schema)
     validator = jsonschema.validators.validator_for(schema)(schema)

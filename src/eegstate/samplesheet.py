@@ -57,8 +57,9 @@ def recording_id(
 
 
 def _validate_rows(table: pd.DataFrame, where: str) -> None:
-    import jsonschema
+    from eegstate.schema_validation import import_jsonschema
 
+    jsonschema = import_jsonschema()
     with open(samples_schema_path(), encoding="utf-8") as handle:
         schema = yaml.safe_load(handle)
     validator = jsonschema.validators.validator_for(schema)(schema)
