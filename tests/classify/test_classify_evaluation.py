@@ -195,12 +195,28 @@ def test_bad_estimator_is_refused():
         evaluate(data, estimator="collections:OrderedDict", n_permutations=0)
 
 
-def test_parallel_permutations_give_the_same_scores():
+def test_parallel_permutations_give_the_same_scores(monkeypatch):
+    from eegstate.classify import permutation
+
+    # one label set per worker is enough here, so the 8 permutations use two workers
+    monkeypatch.setattr(permutation, "MIN_LABEL_SETS_PER_WORKER", 1)
     data = data_of(feature_table(n_subjects=5, n_epochs=6))
     serial = evaluate(data, param_grid={"C": [1.0]}, n_permutations=8, n_jobs=1)
     parallel = evaluate(data, param_grid={"C": [1.0]}, n_permutations=8, n_jobs=2)
     np.testing.assert_array_equal(serial.permutation_scores, parallel.permutation_scores)
     assert serial.summary["p_value"] == parallel.summary["p_value"]
+
+
+def test_few_permutations_start_no_worker_processes(monkeypatch):
+    import joblib
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started for a few permutations")
+
+    monkeypatch.setattr(joblib, "Parallel", no_pool)
+    data = data_of(feature_table(n_subjects=5, n_epochs=6))
+    result = evaluate(data, param_grid={"C": [0.1, 1.0]}, n_permutations=8, n_jobs=2)
+    assert len(result.permutation_scores) == 8
 
 
 def test_cli_classify_any_table(tmp_path, capsys, caplog):
