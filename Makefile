@@ -10,6 +10,9 @@ STAMP := $(VENV)/.eegstate-installed
 BENCH_STAMP := $(VENV)/.eegstate-bench-installed
 CORES ?= 2
 PYTEST_ARGS ?=
+# Test modules run on this many pytest-xdist workers, each module on one worker (its
+# module-scoped workflow runs are shared by its tests); 0 runs them in this process.
+PYTEST_WORKERS ?= 2
 # EEGBCI recordings of `make bench` (MNE's cache layout; nothing is downloaded) and its options,
 # e.g. make bench BENCH_ARGS='--only bandpower,memory'
 BENCH_DATA ?= $(or $(EEGSTATE_TEST_DATA),../shared/data)
@@ -44,7 +47,7 @@ docs: $(STAMP)
 	@echo "Documentation: $(CURDIR)/site/index.html"
 
 test: lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
