@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from eegstate import __version__
 
@@ -56,7 +57,7 @@ def _run(args: argparse.Namespace, extra: Sequence[str]) -> int:
         *extra,
     ]
     logger.info("running: %s", " ".join(command))
-    returncode = _wait_for(subprocess.Popen(command))
+    returncode = _wait_for(subprocess.Popen(command, **_interruptible()))
     if returncode != 0:
         _explain_leftovers(args, extra)
     elif not any(flag in extra for flag in ("-n", "--dry-run", "--unlock")):
@@ -75,6 +76,25 @@ def _explain_leftovers(args: argparse.Namespace, extra: Sequence[str]) -> None:
     message = how_to_continue(leftovers, ["eegstate", *args.argv])
     if message:
         print(message, file=sys.stderr)
+
+
+def _interruptible() -> dict[str, Any]:
+    """:class:`subprocess.Popen` options that let Snakemake see a Ctrl-C (SIGINT).
+
+    A process started with SIGINT ignored (a background job of a shell without job control)
+    passes that on to its children, and ``Popen`` does not undo it (``restore_signals`` covers
+    SIGPIPE, SIGXFZ and SIGXFSZ only): Snakemake would then ignore the SIGINT it is sent and
+    never stop cleanly. Only then is the child given the default SIGINT handling before it
+    starts (POSIX); otherwise it has it already and nothing is added.
+    """
+    if os.name != "posix" or signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        return {}
+    return {"preexec_fn": _default_sigint}
+
+
+def _default_sigint() -> None:
+    """Restore the default SIGINT disposition (in the child, before it runs Snakemake)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _wait_for(process: subprocess.Popen) -> int:

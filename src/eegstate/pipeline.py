@@ -1,7 +1,9 @@
 """One recording from raw data to band power, in memory: the Python entry point.
 
 :func:`analyse_raw` chains preprocessing and spectral analysis exactly as the workflow does, so
-users can run eegstate's per-recording analysis on any :class:`mne.io.Raw` from Python.
+users can run eegstate's per-recording analysis on any :class:`mne.io.Raw` from Python;
+:func:`epoch_band_power_table` gives the per-epoch band power of its result (the
+classifier's input, the workflow's ``*_bandpower-epochs.tsv``).
 """
 
 from __future__ import annotations
@@ -95,6 +97,44 @@ def analyse_raw(
     qc.emg_slope_median = float(np.median(finite)) if finite.size else float("nan")
     return RecordingResult(
         epochs=epochs, qc=qc, psd=psd, freqs=freqs, bandpower=bandpower, emg_slope=emg
+    )
+
+
+def epoch_band_power_table(
+    result: RecordingResult,
+    settings: Settings | RecordingSettings | Mapping[str, Any],
+    identity: Mapping[str, str],
+) -> pd.DataFrame:
+    """Per-epoch band-power table of an analysed recording, as the workflow writes it.
+
+    Parameters
+    ----------
+    result : RecordingResult
+        The recording's analysis (:func:`analyse_raw`).
+    settings : eegstate.settings.Settings or eegstate.settings.RecordingSettings or mapping
+        The settings the recording was analysed with (the table uses ``bandpower.bands``,
+        ``bandpower.relative_range`` and ``regions``); a configuration mapping is converted
+        by :func:`recording_settings`.
+    identity : mapping
+        ``subject, session, recording, state`` values for the table rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`eegstate.tables.EPOCH_BANDPOWER_COLUMNS`
+        (:func:`eegstate.bandpower.epoch_band_power`).
+    """
+    from eegstate.bandpower import epoch_band_power
+
+    s = recording_settings(settings)
+    return epoch_band_power(
+        result.psd,
+        result.freqs,
+        result.epochs.ch_names,
+        bands=s.bandpower.bands,
+        relative_range=s.bandpower.relative_range,
+        regions=s.regions,
+        identity=identity,
     )
 
 

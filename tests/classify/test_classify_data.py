@@ -10,35 +10,24 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from eegstate.bandpower import epoch_band_power
 from eegstate.classify import epoch_features, evaluate, prepare_data
 from eegstate.config import load_config, validate_config
 from eegstate.datasets import plan_recordings, prepare_raw
 from eegstate.io import read_raw
 from eegstate.paths import workflow_root
-from eegstate.pipeline import analyse_raw
+from eegstate.pipeline import analyse_raw, epoch_band_power_table, recording_settings
 
 
 def epoch_bandpower_of(plan: pd.DataFrame, config: dict) -> pd.DataFrame:
     """Run the per-recording analysis of every planned recording; stack per-epoch band power."""
     tables = []
-    spectral = config["bandpower"]
+    settings = recording_settings(config)
     for row in plan.itertuples():
         identity = {key: str(getattr(row, key)) for key in ("subject", "session", "state")}
         identity["recording"] = row.recording
         raw = prepare_raw(config["adapter"], read_raw(row.path))
-        result = analyse_raw(raw, config, identity, source=row.path)
-        tables.append(
-            epoch_band_power(
-                result.psd,
-                result.freqs,
-                result.epochs.ch_names,
-                bands=spectral["bands"],
-                relative_range=spectral["relative_range"],
-                regions=config["regions"],
-                identity=identity,
-            )
-        )
+        result = analyse_raw(raw, settings, identity, source=row.path)
+        tables.append(epoch_band_power_table(result, settings, identity))
     return pd.concat(tables, ignore_index=True)
 
 

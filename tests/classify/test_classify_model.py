@@ -16,7 +16,6 @@ from helpers.raws import make_raw
 from sklearn.preprocessing import StandardScaler
 
 from eegstate.apps.classification import predict_recordings, train_model
-from eegstate.bandpower import epoch_band_power
 from eegstate.classify import (
     IncompatibleInputError,
     ModelFileError,
@@ -30,7 +29,7 @@ from eegstate.classify import (
 )
 from eegstate.config import validate_config
 from eegstate.io import load_model, read_table, write_table
-from eegstate.pipeline import analyse_raw
+from eegstate.pipeline import analyse_raw, epoch_band_power_table, recording_settings
 
 #: Fast preprocessing for these mechanics tests (ICA and PREP are tested elsewhere).
 OPTIONS = {
@@ -42,18 +41,10 @@ AMPLITUDE = {"baseline": 20.0, "dissociative": 30.0}
 
 
 def analyse(raw, config, identity):
-    result = analyse_raw(raw, config, identity)
-    spectral = config["bandpower"]
-    epochs = epoch_band_power(
-        result.psd,
-        result.freqs,
-        result.epochs.ch_names,
-        bands=spectral["bands"],
-        relative_range=spectral["relative_range"],
-        regions=config["regions"],
-        identity=identity,
-    )
-    return result, epochs
+    """The recording's analysis and its per-epoch band-power table."""
+    settings = recording_settings(config)
+    result = analyse_raw(raw, settings, identity)
+    return result, epoch_band_power_table(result, settings, identity)
 
 
 def save_raw(raw, path: Path) -> Path:

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from helpers.workflow_runs import run_eegstate
 
 from eegstate.cli import main
 from eegstate.config import (
@@ -29,7 +28,6 @@ from eegstate.config import (
 )
 from eegstate.datasets.guard import ConfoundError, check_eyes_task
 
-EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
 LEFTOVER_HINT = "eegstate run: the folder"
 
 
@@ -180,11 +178,9 @@ def dry_run(tmp_path: Path, *items: str, configfile: dict | None = None):
     config = {"simulation": {"n_subjects": 2, "duration_s": 20}, **(configfile or {})}
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
-    command = [*EEGSTATE, "run", "--dry-run", "--cores", "1", "--configfile", str(path)]
+    command = ["run", "--dry-run", "--cores", "1", "--configfile", str(path)]
     items = (f"results_dir={tmp_path / 'results'}", *items)
-    result = subprocess.run(
-        [*command, "--config", *items], cwd=tmp_path, capture_output=True, text=True, timeout=300
-    )
+    result = run_eegstate([*command, "--config", *items], tmp_path, timeout=300)
     return result.returncode, result.stdout + result.stderr  # Snakemake's errors go to stdout
 
 

@@ -35,6 +35,20 @@ def job(info, params, cache_dir: Path, start: float) -> None:
     assert operator.description == {"fake": True}
 
 
+def run_jobs_together(info, params, cache_dir: Path, n_jobs: int = 3) -> list[int | None]:
+    """Start ``n_jobs`` forked recording jobs that ask at the same moment; their exit codes."""
+    context = multiprocessing.get_context("fork")
+    start = time.time() + 0.5
+    jobs = [
+        context.Process(target=job, args=(info, params, cache_dir, start)) for _ in range(n_jobs)
+    ]
+    for process in jobs:
+        process.start()
+    for process in jobs:
+        process.join(timeout=60)
+    return [process.exitcode for process in jobs]
+
+
 @pytest.mark.skipif(
     "fork" not in multiprocessing.get_all_start_methods(), reason="needs the fork start method"
 )
@@ -50,17 +64,8 @@ def test_parallel_jobs_build_the_operator_once(tmp_path, monkeypatch):
         return fake_operator(info)
 
     monkeypatch.setattr(inverse_module, "build_roi_operator", slow_build)
-    context = multiprocessing.get_context("fork")
-    start = time.time() + 0.5
-    jobs = [
-        context.Process(target=job, args=(info, params, tmp_path / "cache", start))
-        for _ in range(3)
-    ]
-    for process in jobs:
-        process.start()
-    for process in jobs:
-        process.join(timeout=60)
-    assert [process.exitcode for process in jobs] == [0, 0, 0]
+    exit_codes = run_jobs_together(info, params, tmp_path / "cache")
+    assert exit_codes == [0, 0, 0]
     assert len(builds.read_text().splitlines()) == 1  # one job built it, two read it
     cached = list((tmp_path / "cache").glob("roi-operator-*.npz"))
     assert len(cached) == 1
@@ -81,15 +86,7 @@ def test_parallel_jobs_build_the_operator_once(tmp_path, monkeypatch):
     monkeypatch.setattr(inverse_module, "file_lock", lambda path: _no_lock())
     builds.unlink()
     cached[0].unlink()
-    start = time.time() + 0.5
-    jobs = [
-        context.Process(target=job, args=(info, params, tmp_path / "cache", start))
-        for _ in range(3)
-    ]
-    for process in jobs:
-        process.start()
-    for process in jobs:
-        process.join(timeout=60)
+    run_jobs_together(info, params, tmp_path / "cache")
     assert len(builds.read_text().splitlines()) == 3
 
 

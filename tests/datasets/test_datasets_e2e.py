@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import mne
@@ -12,10 +10,10 @@ import pytest
 import yaml
 from helpers.bids import write_bids
 from helpers.raws import make_raw
+from helpers.workflow_runs import run_eegstate
 
 from eegstate.io import read_table
 
-EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
 #: Small and fast: no ICA, few bootstrap resamples, no permutation test.
 FAST = {
     "preprocess": {"ica": "none", "line_freq": 50},
@@ -27,14 +25,7 @@ FAST = {
 def run_workflow(tmp_path: Path, config: dict) -> Path:
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump({"results_dir": str(tmp_path / "results"), **config}))
-    result = subprocess.run(
-        [*EEGSTATE, "run", "--cores", "2", "--configfile", str(configfile)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
+    result = run_eegstate(["run", "--cores", "2", "--configfile", str(configfile)], tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     return tmp_path / "results" / config["dataset"] / "group"
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -21,6 +20,7 @@ import yaml
 from helpers import REPO
 from helpers.plugins import install_plugin
 from helpers.raws import make_raw
+from helpers.workflow_runs import run_eegstate
 
 from eegstate.cli import main
 from eegstate.config import ConfigError, load_config, validate_config
@@ -29,7 +29,6 @@ from eegstate.datasets.registry import ENTRY_POINT_GROUP
 from eegstate.io import read_table
 
 PAGE = REPO / "docs" / "adding-a-dataset.md"
-EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
 #: The files the generated dataset holds: (subject, state); plus one file the plan must skip.
 RECORDINGS = [("01", "pre"), ("01", "post"), ("02", "pre"), ("02", "post")]
 
@@ -124,13 +123,9 @@ def run_example(site: Path, edf_folder: Path, tmp_path: Path, *args: str):
     )
     configfile = tmp_path / "mylab.yaml"
     configfile.write_text(yaml.safe_dump(config))
-    return subprocess.run(
-        [*EEGSTATE, "run", "--cores", "2", "--configfile", str(configfile), *args],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    return run_eegstate(
+        ["run", "--cores", "2", "--configfile", str(configfile), *args],
+        tmp_path,
         env={**os.environ, "PYTHONPATH": str(site)},
     )
 

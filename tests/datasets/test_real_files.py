@@ -14,8 +14,6 @@ per-recording reports, few resamples and permutations) is the same in every run 
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import mne
@@ -23,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from helpers.workflow_runs import run_eegstate
 
 from eegstate.config import validate_config
 from eegstate.datasets.eegbci import eegbci_path
@@ -33,7 +32,6 @@ from eegstate.steps.recording import process_recording
 pytestmark = pytest.mark.realdata
 
 ROOT = workflow_root()
-EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
 RUNS = {"eyes_open": 1, "eyes_closed": 2}
 #: Options that only make the runs fast, identical in every run compared.
 FAST = {
@@ -67,14 +65,8 @@ def config_from(example: str, tmp_path: Path, **options) -> Path:
 def run(configfile: Path, cwd: Path, target: str | None = None, umask: int = 0o022) -> None:
     """``eegstate run`` of the whole workflow, or only as far as ``target`` (``--until``)."""
     until = ["--until", target] if target else []
-    result = subprocess.run(
-        [*EEGSTATE, "run", "--cores", "2", "--configfile", str(configfile), *until],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-        umask=umask,
+    result = run_eegstate(
+        ["run", "--cores", "2", "--configfile", str(configfile), *until], cwd, umask=umask
     )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
 

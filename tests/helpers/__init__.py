@@ -2,6 +2,7 @@
 
 * :mod:`helpers.raws`: small synthetic recordings with a montage;
 * :mod:`helpers.features`: synthetic epoch feature tables for the classifiers;
+* :mod:`helpers.models`: classifier models trained on recordings analysed in memory;
 * :mod:`helpers.bids`: a small ds005620-like BIDS dataset;
 * :mod:`helpers.sleep`: a small Sleep-EDF-like night;
 * :mod:`helpers.cohorts`: a simulated cohort analysed in memory, for the claims;

@@ -9,6 +9,9 @@ Every run starts from the same working directory path (:attr:`RunFolder.work`) a
 to a folder of its own when it ends, because ``qc.tsv`` records each recording's absolute
 path: two runs from the same working directory must then write byte-identical TSV and JSON
 files, wherever and however their jobs ran.
+
+:func:`run_eegstate` runs the ``eegstate`` command line itself (``eegstate run ...`` as a user
+types it), for the end-to-end tests of the command.
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ TINY_CONFIG = {
 SIMULATION = {"simulation": {"n_subjects": 3, "duration_s": 30}}
 #: Seconds one workflow run may take.
 RUN_TIMEOUT = 600
+#: The ``eegstate`` command line, run by this interpreter.
+EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
+#: Seconds one ``eegstate`` command may take (a whole run of a small dataset).
+EEGSTATE_TIMEOUT = 900
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,38 @@ def run_workflow(
         text=True,
         timeout=RUN_TIMEOUT,
         check=False,
+    )
+
+
+def run_eegstate(
+    args: Sequence[str], cwd: Path, *, timeout: float = EEGSTATE_TIMEOUT, **options: Any
+) -> subprocess.CompletedProcess:
+    """Run ``eegstate <args>`` in ``cwd``, its output captured as text.
+
+    Parameters
+    ----------
+    args : sequence of str
+        The command's arguments, e.g. ``["run", "--cores", "2", "--configfile", path]``.
+    cwd : pathlib.Path
+        The working directory.
+    timeout : float
+        Seconds the command may take.
+    **options
+        Further :func:`subprocess.run` options (``env``, ``umask``, ...).
+
+    Returns
+    -------
+    subprocess.CompletedProcess
+        Whatever the exit code (the caller checks it).
+    """
+    return subprocess.run(
+        [*EEGSTATE, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **options,
     )
 
 

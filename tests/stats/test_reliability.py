@@ -11,7 +11,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,12 +18,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from helpers.workflow_runs import EEGSTATE, run_eegstate
 
 from eegstate.config import validate_config
 from eegstate.io import read_table
 from eegstate.simulate import simulate_cohort
 
-EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
 pytestmark = pytest.mark.slow
 
 
@@ -53,18 +52,10 @@ def mixed_dataset(tmp_path_factory) -> Path:
     return root
 
 
-def run(config: dict, cwd: Path, *extra: str, **kwargs) -> subprocess.CompletedProcess:
+def run(config: dict, cwd: Path, *extra: str) -> subprocess.CompletedProcess:
     configfile = cwd / "config.yaml"
     configfile.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return subprocess.run(
-        [*EEGSTATE, "run", "--cores", "2", "--configfile", str(configfile), *extra],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-        **kwargs,
-    )
+    return run_eegstate(["run", "--cores", "2", "--configfile", str(configfile), *extra], cwd)
 
 
 def sheet_config(dataset: Path, results: Path) -> dict:
@@ -132,15 +123,14 @@ def test_interrupted_run_resumes_to_the_same_outputs(mixed_dataset, first_run, t
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
-        # as in a terminal: a shell that starts pytest in the background ignores SIGINT, and
-        # its children would inherit that and never see the Ctrl-C below
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 300
     first_output = resumed / "results" / "mixed"
     while time.monotonic() < deadline and not list(first_output.rglob("*_bandpower.tsv")):
         time.sleep(0.5)
-    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the whole process group
+    # Ctrl-C: the whole process group (Snakemake handles it even when pytest, and so eegstate,
+    # started ignoring SIGINT: eegstate run gives it the default handling, test_cli.py)
+    os.killpg(process.pid, signal.SIGINT)
     process.wait(timeout=600)  # Snakemake stops its jobs first; slow under load
     assert not (first_output / "group" / "report.html").exists()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.models import train_region_model
 
 from eegstate.config import validate_config
 
@@ -137,46 +138,30 @@ def test_muscle_episode_alone_is_no_event(recordings):
 @pytest.fixture(scope="module")
 def cohort_model(tmp_path_factory):
     """A model trained on a simulated cohort of other subjects (4-6), saved and reloaded."""
-    from eegstate.bandpower import epoch_band_power
-    from eegstate.classify import epoch_features, fit_model, prepare_data
     from eegstate.io import load_model, save_model
-    from eegstate.pipeline import analyse_raw
     from eegstate.simulate import simulate_recording
 
     config = validate_config(FAST)
     params = {"n_subjects": 6, "duration_s": 96, "sfreq": SFREQ}
-    tables = []
-    for subject in (4, 5, 6):
-        for state in ("baseline", "target"):
-            raw = simulate_recording(subject, state, params, seed=11)
-            label = "baseline" if state == "baseline" else "dissociative"
-            identity = {"subject": str(subject), "session": "", "recording": f"{subject}{state}",
-                        "state": label}  # fmt: skip
-            result = analyse_raw(raw, config, identity)
-            tables.append(
-                epoch_band_power(
-                    result.psd,
-                    result.freqs,
-                    result.epochs.ch_names,
-                    bands=config["bandpower"]["bands"],
-                    relative_range=config["bandpower"]["relative_range"],
-                    regions=config["regions"],
-                    identity=identity,
-                )
-            )
-    import pandas as pd
 
-    epochs = pd.concat(tables, ignore_index=True)
-    data = prepare_data(epoch_features(epochs), baseline="baseline", target="dissociative")
-    metadata = {
-        "dataset": "simulated",
-        "level": "region",
-        "bands": {k: list(v) for k, v in config["bandpower"]["bands"].items()},
-        "channels": sorted(set(epochs["channel"])),
-        "sfreq": [SFREQ],
-        "config": {k: config[k] for k in ("adapter", "seed", "preprocess", "bandpower", "regions")},
-    }
-    model = fit_model(data, normalize="subject", seed=3, metadata=metadata)
+    def cohort():
+        for subject in (4, 5, 6):
+            for state in ("baseline", "target"):
+                raw = simulate_recording(subject, state, params, seed=11)
+                label = "baseline" if state == "baseline" else "dissociative"
+                identity = {"subject": str(subject), "session": "",
+                            "recording": f"{subject}{state}", "state": label}  # fmt: skip
+                yield raw, identity
+
+    model = train_region_model(
+        cohort(),
+        config,
+        baseline="baseline",
+        target="dissociative",
+        dataset="simulated",
+        sfreq=SFREQ,
+        seed=3,
+    )
     path = save_model(model, tmp_path_factory.mktemp("model") / "sim.eegstate")
     return load_model(path)
 

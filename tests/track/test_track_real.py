@@ -12,6 +12,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from helpers.models import train_region_model
 
 from eegstate.config import validate_config
 
@@ -60,40 +61,26 @@ def _concatenated(eegbci_dir, subject):
 
 
 def _model(eegbci_dir, subjects, config, path):
-    from eegstate.bandpower import epoch_band_power
-    from eegstate.classify import epoch_features, fit_model, prepare_data
     from eegstate.io import save_model
-    from eegstate.pipeline import analyse_raw
 
-    tables = []
-    for subject in subjects:
-        states = ("eyes_open", "eyes_closed")
-        for raw, state in zip(_runs(eegbci_dir, subject), states, strict=True):
-            identity = {"subject": str(subject), "session": "",
-                        "recording": f"{subject}-{state}", "state": state}  # fmt: skip
-            result = analyse_raw(raw, config, identity)
-            tables.append(
-                epoch_band_power(
-                    result.psd,
-                    result.freqs,
-                    result.epochs.ch_names,
-                    bands=config["bandpower"]["bands"],
-                    relative_range=config["bandpower"]["relative_range"],
-                    regions=config["regions"],
-                    identity=identity,
-                )
-            )
-    epochs = pd.concat(tables, ignore_index=True)
-    data = prepare_data(epoch_features(epochs), baseline="eyes_open", target="eyes_closed")
-    metadata = {
-        "dataset": "eegbci",
-        "level": "region",
-        "bands": {k: list(v) for k, v in config["bandpower"]["bands"].items()},
-        "channels": sorted(set(epochs["channel"])),
-        "sfreq": [160.0],
-        "config": {k: config[k] for k in ("adapter", "seed", "preprocess", "bandpower", "regions")},
-    }
-    return save_model(fit_model(data, normalize="subject", seed=1, metadata=metadata), path)
+    def resting_runs():
+        for subject in subjects:
+            states = ("eyes_open", "eyes_closed")
+            for raw, state in zip(_runs(eegbci_dir, subject), states, strict=True):
+                identity = {"subject": str(subject), "session": "",
+                            "recording": f"{subject}-{state}", "state": state}  # fmt: skip
+                yield raw, identity
+
+    model = train_region_model(
+        resting_runs(),
+        config,
+        baseline="eyes_open",
+        target="eyes_closed",
+        dataset="eegbci",
+        sfreq=160.0,
+        seed=1,
+    )
+    return save_model(model, path)
 
 
 @pytest.fixture(scope="module")

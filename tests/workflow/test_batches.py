@@ -3,21 +3,18 @@ recording, and a changed recording reruns only its own batch (marked slow: run b
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from helpers.workflow_runs import run_workflow
 
 from eegstate.config import validate_config
 from eegstate.datasets import plan_recordings
-from eegstate.paths import workflow_root
 
-SNAKEFILE = workflow_root() / "Snakefile"
 #: Six short recordings; the per-recording steps whose output could depend on the batch (the
 #: connectivity inverse operator, built once and then reused from memory or the cache) run,
 #: the slow ones that cannot (ICA, autoreject's cross-validation) do not.
@@ -63,29 +60,9 @@ def recording_tables(config: dict) -> dict[str, Path]:
 
 
 def snakemake(configfile: Path, targets: list[Path], *args: str) -> subprocess.CompletedProcess:
-    command = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "--snakefile",
-        str(SNAKEFILE),
-        "--configfile",
-        str(configfile),
-        "--cores",
-        "2",
-        *args,
-        *(str(target) for target in targets),
-    ]
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.run(
-        command,
-        cwd=configfile.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        env=env,
-    )
+    """Snakemake on the workflow for ``targets``, in the folder of ``configfile`` (its
+    ``config.yaml``, as :func:`write_config` writes it)."""
+    return run_workflow(configfile.parent, [*args, *(str(target) for target in targets)])
 
 
 def planned_jobs(output: str) -> dict[str, int]:

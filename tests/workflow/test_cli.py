@@ -1,13 +1,23 @@
-"""The eegstate command line: help texts and the simulate command."""
+"""The eegstate command line: help texts, the simulate command, how ``run`` starts Snakemake."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pandas as pd
 import pytest
+from helpers.workflow_runs import run_eegstate
 
 from eegstate.cli import main
+
+#: A stand-in ``python -m snakemake`` that prints how it handles SIGINT, then exits.
+FAKE_SNAKEMAKE = """\
+import signal
+handler = signal.getsignal(signal.SIGINT)
+print("SIGINT", "ignored" if handler is signal.SIG_IGN else "default")
+"""
 
 
 def test_help_lists_the_commands(capsys):
@@ -35,3 +45,28 @@ def test_simulate_rejects_invalid_options(tmp_path, capsys):
     code = main(["simulate", str(tmp_path / "sim"), "--n-subjects", "0"])
     assert code == 2
     assert "simulation.n_subjects" in capsys.readouterr().err
+
+
+def ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT dispositions are POSIX")
+@pytest.mark.parametrize("started_ignoring", [True, False], ids=["sigint-ignored", "default"])
+def test_run_starts_snakemake_with_the_default_sigint_handling(tmp_path, started_ignoring):
+    """Snakemake stops on Ctrl-C even when eegstate started as a background job (SIGINT
+    ignored, which children inherit)."""
+    fake = tmp_path / "fake" / "snakemake"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "__main__.py").write_text(FAKE_SNAKEMAKE)
+    path = os.pathsep.join(filter(None, [str(fake.parent), os.environ.get("PYTHONPATH")]))
+    result = run_eegstate(
+        ["run", "--cores", "1", "-n"],
+        tmp_path,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": path},
+        preexec_fn=ignore_sigint if started_ignoring else None,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.splitlines() == ["SIGINT default"]

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from helpers.workflow_runs import run_eegstate
 
 from eegstate.io import read_table, write_table
 from eegstate.steps.group import NoUsableRecordingError, collect_group, collect_qc
 from eegstate.tables import QC_COLUMNS
-
-EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
 
 
 def qc_file(folder: Path, recording: str, excluded: str) -> Path:
@@ -102,13 +99,10 @@ def test_run_of_unusable_files_fails_naming_files_that_exist(tmp_path):
     }
     configfile = tmp_path / "config.yaml"
     configfile.write_text(yaml.safe_dump(config))
-    result = subprocess.run(
-        [*EEGSTATE, "run", "--cores", "2", "--configfile", str(configfile)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
+    result = run_eegstate(
+        ["run", "--cores", "2", "--configfile", str(configfile)],
+        tmp_path,
         timeout=600,
-        check=False,
         umask=0o022,
     )
     output = result.stdout + result.stderr

@@ -10,13 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from helpers.workflow_runs import run_eegstate
 
 from eegstate.io import read_table
 from eegstate.paths import workflow_root
 from eegstate.tables import BANDPOWER_COLUMNS, QC_COLUMNS
 
 ROOT = workflow_root()
-EEGSTATE = [sys.executable, "-m", "eegstate.cli"]
 SMALL_COHORT = {
     "simulation": {"n_subjects": 3, "duration_s": 40},
     "report": {"n_bootstrap": 200},
@@ -28,12 +28,6 @@ def small_config(tmp_path: Path, **overrides) -> Path:
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
-
-
-def run_eegstate(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [*EEGSTATE, *args], cwd=cwd, capture_output=True, text=True, timeout=900, check=False
-    )
 
 
 @pytest.mark.slow

@@ -190,11 +190,10 @@ def recording_epoch_bandpower(
     IncompatibleInputError
         If channels the model needs are missing or the sampling rate is too low.
     """
-    from eegstate.bandpower import epoch_band_power
     from eegstate.classify.model import IncompatibleInputError, check_sampling_rate
     from eegstate.datasets import prepare_raw
     from eegstate.io import read_raw
-    from eegstate.pipeline import analyse_raw
+    from eegstate.pipeline import analyse_raw, epoch_band_power_table, recording_settings
 
     path = Path(path)
     recording = recording_id(path)
@@ -213,17 +212,9 @@ def recording_epoch_bandpower(
         metadata, config["preprocess"]["resample_sfreq"] or raw.info["sfreq"], str(path)
     )
     identity = {"subject": subject, "session": "", "recording": recording, "state": ""}
-    result = analyse_raw(raw, config, identity, source=str(path))
-    spectral = config["bandpower"]
-    return epoch_band_power(
-        result.psd,
-        result.freqs,
-        result.epochs.ch_names,
-        bands=spectral["bands"],
-        relative_range=spectral["relative_range"],
-        regions=config["regions"],
-        identity=identity,
-    )
+    settings = recording_settings(config)
+    result = analyse_raw(raw, settings, identity, source=str(path))
+    return epoch_band_power_table(result, settings, identity)
 
 
 def predict_recordings(

@@ -122,28 +122,19 @@ def _analyse(
 
     With ``report_out``, also writes the per-recording :class:`mne.Report`.
     """
-    from eegstate.bandpower import epoch_band_power, recording_psd_table
+    from eegstate.bandpower import recording_psd_table
     from eegstate.datasets import prepare_raw
     from eegstate.io import read_raw
-    from eegstate.pipeline import analyse_raw
+    from eegstate.pipeline import analyse_raw, epoch_band_power_table
     from eegstate.quality import epoch_emg_table
 
     raw = read_raw(raw_path, allow_truncated=settings.allow_truncated_files, preload=False)
     raw = prepare_raw(settings.adapter, raw)
     result = analyse_raw(raw, settings.analysis, identity, source=str(raw_path))
-    spectral = settings.bandpower
     channels = result.epochs.ch_names
     tables = {
         "bandpower": result.bandpower,
-        "epoch_bandpower": epoch_band_power(
-            result.psd,
-            result.freqs,
-            channels,
-            bands=spectral.bands,
-            relative_range=spectral.relative_range,
-            regions=settings.regions,
-            identity=identity,
-        ),
+        "epoch_bandpower": epoch_band_power_table(result, settings.analysis, identity),
         "psd": recording_psd_table(result.psd, result.freqs, channels, identity),
         "electrodes": electrodes_table(result.epochs.info),
         "emg": epoch_emg_table(result.emg_slope, identity),

@@ -95,6 +95,11 @@ def recording_float64_mb(path: str | os.PathLike[str]) -> float:
     return size * FLOAT64_PER_FILE_BYTE.get(suffix, 4.0) / 1e6
 
 
+def _recording_sizes_mb(paths: Iterable[str | os.PathLike[str]]) -> list[float]:
+    """Float64 size (MB) of each of a job's recordings (:func:`recording_float64_mb`)."""
+    return [recording_float64_mb(path) for path in paths]
+
+
 def recording_job_mem_mb(paths: Iterable[str | os.PathLike[str]]) -> int:
     """Memory (MB) of a job analysing ``paths`` one after the other (the largest counts).
 
@@ -109,27 +114,20 @@ def recording_job_mem_mb(paths: Iterable[str | os.PathLike[str]]) -> int:
         :data:`RECORDING_BASE_MB` + :data:`RECORDING_MEM_FACTOR` x the largest recording's
         float64 size, rounded up to 100 MB.
     """
-    largest = max((recording_float64_mb(p) for p in paths), default=FALLBACK_RECORDING_MB)
+    largest = max(_recording_sizes_mb(paths), default=FALLBACK_RECORDING_MB)
     return int(math.ceil((RECORDING_BASE_MB + RECORDING_MEM_FACTOR * largest) / 100.0) * 100)
 
 
 def recording_job_runtime_min(paths: Iterable[str | os.PathLike[str]]) -> int:
     """Run time (minutes) to ask for a job analysing ``paths`` one after the other.
 
-    Parameters
-    ----------
-    paths : iterable of path
-        The job's recordings.
-
-    Returns
-    -------
-    int
-        The sum over recordings of :data:`RECORDING_SECONDS_EACH` +
-        :data:`RECORDING_SECONDS_PER_MB` x float64 size, in minutes, at least
-        :data:`MIN_RUNTIME_MIN`.
+    The sum over the job's recordings ``paths`` of :data:`RECORDING_SECONDS_EACH` +
+    :data:`RECORDING_SECONDS_PER_MB` x float64 size, in minutes, at least
+    :data:`MIN_RUNTIME_MIN`.
     """
     seconds = sum(
-        RECORDING_SECONDS_EACH + RECORDING_SECONDS_PER_MB * recording_float64_mb(p) for p in paths
+        RECORDING_SECONDS_EACH + RECORDING_SECONDS_PER_MB * size
+        for size in _recording_sizes_mb(paths)
     )
     return max(MIN_RUNTIME_MIN, math.ceil(seconds / 60.0))
 
