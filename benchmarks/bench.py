@@ -121,6 +121,7 @@ def run_timed(
     Output goes to ``log``; a non-zero exit raises with the log's last lines.
     """
     logger.info("running (log %s): %s", log, " ".join(map(str, command)))
+    cpu_before = _children_cpu_s()
     with open(log, "wb") as handle:
         start = time.perf_counter()
         returncode = subprocess.call(
@@ -136,8 +137,19 @@ def run_timed(
         raise RuntimeError(
             f"{Path(command[0]).name} exited with {returncode} (log {log}):\n" + "\n".join(tail)
         )
-    logger.info("%.1f s wall", elapsed)
+    cpu = _children_cpu_s() - cpu_before
+    # CPU of the command and every process it waited for: on n cores no schedule can take less
+    # wall time than cpu / n, whatever the jobs' order (a bound on what parallelism can gain).
+    logger.info("%.1f s wall, %.1f s CPU (user + system, all processes)", elapsed, cpu)
     return elapsed
+
+
+def _children_cpu_s() -> float:
+    """User + system CPU seconds of this process's finished (waited-for) descendants."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 #: Runs argv[2:] and writes the largest peak RSS (KiB) of it and its descendants to argv[1].
