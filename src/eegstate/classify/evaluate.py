@@ -273,7 +273,7 @@ def evaluate(
     seed : int
         Master seed (estimators' randomness, the permutations and the bootstrap).
     n_jobs : int
-        Parallel jobs for the grid search and the permutations.
+        Worker processes of the permutation test (the inner searches run in this process).
     ci_level, n_bootstrap : float, int
         Level and resamples of the bootstrap-over-subjects CI of the pooled balanced
         accuracy (:func:`eegstate.classify.metrics.balanced_accuracy_ci`, seeded by

@@ -17,7 +17,8 @@ Steps are registered in :data:`STEPS` by name; their Python functions (e.g.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -177,4 +178,50 @@ def run_step(name: str, snakemake: Any) -> Any:
         wildcards=dict(snakemake.wildcards.items()),
     )
     step = get_step(name)
-    return run_logged(step.run, call.log, call)
+    with job_thread_limits(call.threads):
+        return run_logged(step.run, call.log, call)
+
+
+#: Environment variables that size the thread pools of BLAS and OpenMP libraries when they load.
+THREAD_VARIABLES = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
+
+
+@contextmanager
+def job_thread_limits(threads: int) -> Iterator[None]:
+    """Keep a job's BLAS and OpenMP thread pools to the threads its rule was granted.
+
+    Snakemake limits threads only for ``shell`` commands (it sets ``OMP_NUM_THREADS`` and
+    friends); a ``script`` job's numerical libraries start one thread per core, so jobs running
+    side by side oversubscribe the cores (two one-thread recording jobs on two cores ran four
+    busy BLAS threads). The variables of :data:`THREAD_VARIABLES` are set for the libraries
+    loaded from now on (nothing numerical is loaded before a workflow script calls
+    :func:`run_step`), and threadpoolctl limits those already loaded; both are restored after.
+
+    Parameters
+    ----------
+    threads : int
+        Threads granted to the job (at least 1).
+    """
+    import os
+
+    from threadpoolctl import threadpool_limits
+
+    limit = str(max(1, int(threads)))
+    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    os.environ.update({name: limit for name in THREAD_VARIABLES})
+    try:
+        with threadpool_limits(limits=int(limit)):
+            yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
