@@ -136,6 +136,37 @@ def _config_overrides(items: Sequence[str]) -> dict[str, object]:
     return parse_overrides(items)
 
 
+def _add_overrides_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--config KEY=VALUE ...``, options overriding the configuration file.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A sub-command's parser; its handler reads ``args.config`` with
+        :func:`_config_overrides`.
+    """
+    parser.add_argument(
+        "--config", nargs="+", default=[], metavar="KEY=VALUE", help="override options"
+    )
+
+
+def _add_trust_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--trust TYPE`` (repeatable), a serialised type to accept when loading a model.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A sub-command's parser that loads a saved model; ``args.trust`` is the list of types.
+    """
+    parser.add_argument(
+        "--trust",
+        action="append",
+        default=[],
+        metavar="TYPE",
+        help="also trust this serialised type (module.Class) when loading the model",
+    )
+
+
 def _simulate(args: argparse.Namespace, extra: Sequence[str]) -> int:
     """Write a simulated cohort, its sample sheet and ground truth."""
     from eegstate.config import load_config, validate_config
@@ -358,9 +389,7 @@ def _add_power_command(commands: argparse._SubParsersAction) -> None:
     )
     power.add_argument("--seed", type=int, help="random seed (default: the config's seed)")
     power.add_argument("--configfile", help="configuration of the run (default: config.yaml)")
-    power.add_argument(
-        "--config", nargs="+", default=[], metavar="KEY=VALUE", help="override options"
-    )
+    _add_overrides_option(power)
     power.add_argument("--out", help="output folder (default RESULTS_DIR/group)")
     power.add_argument("--n-jobs", type=int, help="worker processes (default: all cores)")
     power.add_argument(
@@ -575,9 +604,7 @@ def _add_classification_commands(commands: argparse._SubParsersAction) -> None:
         "preprocessing and package versions.",
     )
     train.add_argument("--configfile", help="workflow configuration of the run")
-    train.add_argument(
-        "--config", nargs="+", default=[], metavar="KEY=VALUE", help="override options"
-    )
+    _add_overrides_option(train)
     train.add_argument("--out", required=True, help="model file to write")
     train.add_argument(
         "--group-dir", help="folder of the group tables (default: <results_dir>/<dataset>/group)"
@@ -603,13 +630,7 @@ def _add_classification_commands(commands: argparse._SubParsersAction) -> None:
         "--baseline", help="the subject's baseline recording (models with normalize=baseline)"
     )
     predict.add_argument("--subject", default="new", help="subject label for the tables")
-    predict.add_argument(
-        "--trust",
-        action="append",
-        default=[],
-        metavar="TYPE",
-        help="also trust this serialised type (module.Class) when loading the model",
-    )
+    _add_trust_option(predict)
     predict.add_argument("--adapter", help="channel-name fix-ups (default: the model's)")
     predict.set_defaults(handler=_predict)
 
@@ -662,16 +683,8 @@ def _add_track_command(commands: argparse._SubParsersAction) -> None:
         help="baseline segment (default: the first track.baseline_s seconds)",
     )
     track.add_argument("--configfile", help="configuration (track, preprocess, ... options)")
-    track.add_argument(
-        "--config", nargs="+", default=[], metavar="KEY=VALUE", help="override options"
-    )
-    track.add_argument(
-        "--trust",
-        action="append",
-        default=[],
-        metavar="TYPE",
-        help="also trust this serialised type (module.Class) when loading the model",
-    )
+    _add_overrides_option(track)
+    _add_trust_option(track)
     track.set_defaults(handler=_track)
 
 

@@ -13,7 +13,12 @@ from helpers.plugins import install_plugin
 
 from eegstate.config import load_config, load_schema, validate_config
 from eegstate.datasets import ADAPTERS, plan_recordings
-from eegstate.datasets.base import DatasetAdapter, dataset_manifest, subject_manifest
+from eegstate.datasets.base import (
+    DatasetAdapter,
+    dataset_manifest,
+    state_label_problems,
+    subject_manifest,
+)
 from eegstate.datasets.registry import BUILTIN, AdapterError, UnknownAdapterError
 from eegstate.paths import workflow_root
 
@@ -172,3 +177,33 @@ def test_local_adapters_have_no_fetch_and_say_which_do():
         ADAPTERS["samplesheet"].fetch(config, None)
     with pytest.raises(ValueError, match="no per-session preparation job"):
         ADAPTERS["eegbci"].prepare("session", config, ["x"], subject="1", session="1")
+
+
+def test_states_must_be_labels_of_the_adapters_state_map():
+    config = {"baseline": "open", "target": "shut"}
+    assert state_label_problems(config, {"open": 1, "closed": 2}, "x.runs") == [
+        "option 'target' is 'shut' but 'x.runs' maps only closed, open; use one of those labels"
+    ]
+    assert state_label_problems(config, ["shut", "open"], "x.runs") == []
+
+    eegbci = validate_config(
+        {"adapter": "eegbci", "baseline": "eyes_open", "target": "eyes_closed"}
+    )
+    eegbci = {**eegbci, "baseline": "rest", "target": "task"}
+    assert ADAPTERS["eegbci"].check(eegbci) == [
+        f"option '{role}' is {value!r} but 'eegbci.runs' maps only eyes_closed, eyes_open; "
+        "use one of those labels"
+        for role, value in (("baseline", "rest"), ("target", "task"))
+    ]
+    sleep = validate_config(
+        {
+            "adapter": "sleep-physionet",
+            "baseline": "wake",
+            "target": "n1",
+            "preprocess": {"epoch_length_s": 30},
+        }
+    )
+    assert ADAPTERS["sleep-physionet"].check({**sleep, "target": "deep"}) == [
+        "option 'target' is 'deep' but 'sleep_physionet.states' maps only n1, n2, n3, rem, "
+        "wake; use one of those labels"
+    ]

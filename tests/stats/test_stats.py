@@ -145,6 +145,45 @@ def test_channel_and_region_contrasts_find_planted_effect() -> None:
     assert occ["p_holm"] < 0.05
 
 
+def test_site_and_value_differences_pair_subject_means() -> None:
+    from eegstate.stats.contrasts import site_differences, value_differences
+
+    columns = ["subject", "baseline_db", "target_db", "diff_db"]
+    # Subject 01: two target recordings (0 and 10 dB: linear mean 10*log10(5.5) dB);
+    # subject 02 has no target recording and is left out.
+    rows = [
+        ("01", "", "r1", BASE, "O1", "occipital", "alpha", 8.0, 13.0, 0.0, 0.1, 30),
+        ("01", "", "r2", TARG, "O1", "occipital", "alpha", 8.0, 13.0, 0.0, 0.1, 30),
+        ("01", "", "r3", TARG, "O1", "occipital", "alpha", 8.0, 13.0, 10.0, 0.1, 30),
+        ("02", "", "r4", BASE, "O1", "occipital", "alpha", 8.0, 13.0, 3.0, 0.1, 30),
+    ]
+    bp = pd.DataFrame(rows, columns=list(BANDPOWER_COLUMNS))
+    site = site_differences(bp, BASE, TARG, "alpha", ["O1"])
+    assert list(site.columns) == columns and list(site["subject"]) == ["01"]
+    assert site["diff_db"].iloc[0] == pytest.approx(10.0 * np.log10(5.5))
+    for empty in (
+        site_differences(bp, BASE, TARG, "theta", ["O1"]),  # no rows
+        site_differences(bp[bp["subject"] == "02"], BASE, TARG, "alpha", ["O1"]),  # unpaired
+    ):
+        assert empty.empty and list(empty.columns) == columns
+
+    table = pd.DataFrame(
+        {
+            "subject": ["01", "01", "01", "02"],
+            "state": [BASE, TARG, TARG, BASE],
+            "value": ["1.0", "2.0", "4.0", "bad"],
+        }
+    )
+    values = value_differences(table, BASE, TARG, "value")  # averaged as is: (2 + 4) / 2
+    assert list(values.columns) == columns and list(values["subject"]) == ["01"]
+    assert values["diff_db"].iloc[0] == pytest.approx(2.0)
+    for empty in (
+        value_differences(table, "other", "states", "value"),
+        value_differences(table[table["subject"] == "02"], BASE, TARG, "value"),
+    ):
+        assert empty.empty and list(empty.columns) == columns
+
+
 def _info(channels: list[str]):
     import mne
 

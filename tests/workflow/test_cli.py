@@ -29,6 +29,39 @@ def test_help_lists_the_commands(capsys):
         assert command in text
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["power", "results"],
+        ["train", "--out", "m"],
+        ["track", "r.fif", "--out", "o"],
+        ["predict", "m", "r.edf", "--out", "o"],
+    ],
+)
+def test_shared_options_parse_alike_in_every_command(command, capsys):
+    from eegstate.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(command)
+    takes_config = command[0] != "predict"
+    takes_trust = command[0] in ("track", "predict")
+    assert (getattr(args, "config", None), getattr(args, "trust", None)) == (
+        [] if takes_config else None,
+        [] if takes_trust else None,
+    )
+    if takes_config:
+        args = parser.parse_args([*command, "--config", "seed=1", "a={b: 2}"])
+        assert args.config == ["seed=1", "a={b: 2}"]
+    if takes_trust:
+        args = parser.parse_args([*command, "--trust", "a.B", "--trust", "c.D"])
+        assert args.trust == ["a.B", "c.D"]
+    with pytest.raises(SystemExit):
+        parser.parse_args([command[0], "--help"])
+    help_text = capsys.readouterr().out
+    assert ("--config KEY=VALUE [KEY=VALUE ...]" in help_text) == takes_config
+    assert ("--trust TYPE" in help_text) == takes_trust
+
+
 def test_simulate_writes_cohort_sheet_and_ground_truth(tmp_path, capsys):
     out_dir = tmp_path / "sim"
     code = main(["simulate", str(out_dir), "--n-subjects", "2", "--duration", "12", "--seed", "5"])

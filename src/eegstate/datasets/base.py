@@ -33,7 +33,7 @@ from __future__ import annotations
 import logging
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -195,6 +195,38 @@ def subject_fetch_job(
         log=f"{results}/logs/{log}/sub-{{subject}}.log",
         options=options,
     )
+
+
+def state_label_problems(
+    config: Mapping[str, Any], labels: Iterable[str], option: str
+) -> list[str]:
+    """Problems of a ``baseline`` or ``target`` that is not a label of a dataset's state map.
+
+    For :meth:`DatasetAdapter.check` of an adapter whose states are the keys of one of its
+    options (e.g. ``eegbci.runs``).
+
+    Parameters
+    ----------
+    config : mapping
+        Configuration with ``baseline`` and ``target``.
+    labels : iterable of str
+        The state labels the option maps (the option's mapping itself will do).
+    option : str
+        The option's name, as the message shows it (e.g. ``eegbci.runs``).
+
+    Returns
+    -------
+    list of str
+        One message per state that is not among ``labels`` (baseline first); empty when both
+        are.
+    """
+    known = set(labels)
+    return [
+        f"option '{role}' is {config[role]!r} but '{option}' maps only "
+        f"{', '.join(sorted(known))}; use one of those labels"
+        for role in ("baseline", "target")
+        if config[role] not in known
+    ]
 
 
 class DatasetAdapter(ABC):

@@ -21,6 +21,7 @@ from eegstate.datasets.base import (
     DatasetAdapter,
     DatasetInfo,
     PreparationJob,
+    state_label_problems,
     subject_fetch_job,
     subject_manifest,
 )
@@ -235,13 +236,7 @@ class EEGBCIAdapter(DatasetAdapter):
 
     def check(self, config: Mapping[str, Any]) -> list[str]:
         """``baseline`` and ``target`` must be labels of ``eegbci.runs``."""
-        runs = config["eegbci"]["runs"]
-        return [
-            f"option '{role}' is {config[role]!r} but 'eegbci.runs' maps only "
-            f"{', '.join(sorted(runs))}; use one of those labels"
-            for role in ("baseline", "target")
-            if config[role] not in runs
-        ]
+        return state_label_problems(config, config["eegbci"]["runs"], "eegbci.runs")
 
     def plan(self, config: Mapping[str, Any]) -> pd.DataFrame:
         """See :func:`plan_eegbci`."""

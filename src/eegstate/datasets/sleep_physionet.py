@@ -36,6 +36,7 @@ from eegstate.datasets.base import (
     DatasetInfo,
     Level,
     PreparationJob,
+    state_label_problems,
     subject_fetch_job,
     subject_manifest,
 )
@@ -533,12 +534,7 @@ class SleepPhysionetAdapter(DatasetAdapter):
     def check(self, config: Mapping[str, Any]) -> list[str]:
         """States must be labels of ``sleep_physionet.states``; epochs must be 30 s."""
         states = config["sleep_physionet"]["states"]
-        problems = [
-            f"option '{role}' is {config[role]!r} but 'sleep_physionet.states' maps only "
-            f"{', '.join(sorted(states))}; use one of those labels"
-            for role in ("baseline", "target")
-            if config[role] not in states
-        ]
+        problems = state_label_problems(config, states, "sleep_physionet.states")
         if config["preprocess"]["epoch_length_s"] != 30:
             problems.append(
                 "adapter 'sleep-physionet' needs one epoch per scored 30-s hypnogram epoch: "

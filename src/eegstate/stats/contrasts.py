@@ -252,6 +252,46 @@ def site_channels(bandpower: pd.DataFrame, regions: Sequence[str] | None) -> lis
     return [str(c) for c in dict.fromkeys(bandpower.loc[mask, "channel"])]
 
 
+#: Columns of :func:`site_differences` and :func:`value_differences` (paired subjects).
+_DIFFERENCE_COLUMNS: tuple[str, ...] = ("subject", "baseline_db", "target_db", "diff_db")
+
+
+def _subject_differences(
+    rows: pd.DataFrame, baseline: str, target: str, value: str, *, linear: bool
+) -> pd.DataFrame:
+    """Per-subject state means of one value and their paired target − baseline difference.
+
+    The recipe shared by :func:`site_differences` and :func:`value_differences`: recordings
+    of a subject and state are averaged (:func:`eegstate.stats.paired.subject_state_means`),
+    then subjects with both states are paired
+    (:func:`eegstate.stats.paired.paired_differences`).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        One row per recording with ``subject``, ``state`` and ``value``.
+    baseline, target : str
+        State labels.
+    value : str
+        Column to average and difference.
+    linear : bool
+        Whether ``value`` is in dB (recordings then averaged in linear power).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``subject``, ``baseline_db``, ``target_db``, ``diff_db`` (no rows when no subject
+        has both states).
+    """
+    if rows.empty:
+        return pd.DataFrame(columns=list(_DIFFERENCE_COLUMNS))
+    means = subject_state_means(rows, [], value, linear=linear)
+    out = paired_differences(means, baseline, target, [], value)
+    if not len(out):
+        return pd.DataFrame(columns=list(_DIFFERENCE_COLUMNS))
+    return out[list(_DIFFERENCE_COLUMNS)]
+
+
 def site_differences(
     bandpower: pd.DataFrame, baseline: str, target: str, band: str, channels: Sequence[str]
 ) -> pd.DataFrame:
@@ -282,14 +322,10 @@ def site_differences(
         & bandpower["channel"].isin(list(channels))
         & bandpower["state"].isin([baseline, target])
     ]
-    empty = pd.DataFrame(columns=["subject", "baseline_db", "target_db", "diff_db"])
     if rows.empty:
-        return empty
-    keys = ["subject", "session", "recording", "state"]
-    pooled = combine_channels(rows, keys)
-    means = subject_state_means(pooled, [])
-    out = paired_differences(means, baseline, target, [])
-    return out[["subject", "baseline_db", "target_db", "diff_db"]] if len(out) else empty
+        return pd.DataFrame(columns=list(_DIFFERENCE_COLUMNS))
+    pooled = combine_channels(rows, ["subject", "session", "recording", "state"])
+    return _subject_differences(pooled, baseline, target, "power_db", linear=True)
 
 
 def value_differences(table: pd.DataFrame, baseline: str, target: str, value: str) -> pd.DataFrame:
@@ -313,9 +349,4 @@ def value_differences(table: pd.DataFrame, baseline: str, target: str, value: st
     rows = table[table["state"].isin([baseline, target])].copy()
     rows[value] = pd.to_numeric(rows[value], errors="coerce")
     rows = rows[np.isfinite(rows[value].to_numpy(dtype=float))]
-    empty = pd.DataFrame(columns=["subject", "baseline_db", "target_db", "diff_db"])
-    if rows.empty:
-        return empty
-    means = subject_state_means(rows, [], value, linear=False)
-    out = paired_differences(means, baseline, target, [], value)
-    return out[["subject", "baseline_db", "target_db", "diff_db"]] if len(out) else empty
+    return _subject_differences(rows, baseline, target, value, linear=False)
