@@ -46,8 +46,8 @@ def analyse_raw(
         Recording, preloaded or not (not modified).
     settings : eegstate.settings.Settings or eegstate.settings.RecordingSettings
         The settings (:func:`eegstate.settings.load_settings`; the analysis uses ``seed``,
-        ``preprocess``, ``bandpower`` and ``regions``). A configuration mapping still works,
-        with a deprecation warning.
+        ``preprocess``, ``bandpower`` and ``regions``). A configuration mapping also works: it is
+        validated and converted (:func:`recording_settings`).
     identity : mapping
         ``subject, session, recording, state`` values for the table rows.
     source : str
