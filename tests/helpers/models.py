@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from eegstate.apps.classification import RECORDING_CONFIG_KEYS
 from eegstate.classify import TrainedModel, epoch_features, fit_model, prepare_data
 from eegstate.pipeline import analyse_raw, epoch_band_power_table, recording_settings
 
@@ -18,7 +19,6 @@ def train_region_model(
     baseline: str,
     target: str,
     dataset: str,
-    sfreq: float,
     seed: int,
 ) -> TrainedModel:
     """A subject-normalised model of region band power, with the metadata ``predict`` reads.
@@ -33,9 +33,7 @@ def train_region_model(
     baseline, target : str
         The two states the model separates.
     dataset : str
-        The dataset name stored in the metadata.
-    sfreq : float
-        The recordings' sampling rate stored in the metadata.
+        The dataset name stored in the metadata (with the analysed sampling rates).
     seed : int
         The model's seed.
 
@@ -45,10 +43,11 @@ def train_region_model(
         The fitted model (not saved).
     """
     settings = recording_settings(config)
-    tables = []
+    tables, rates = [], set()
     for raw, identity in recordings:
         result = analyse_raw(raw, settings, identity)
         tables.append(epoch_band_power_table(result, settings, identity))
+        rates.add(float(result.qc.sfreq))
     epochs = pd.concat(tables, ignore_index=True)
     data = prepare_data(epoch_features(epochs), baseline=baseline, target=target)
     metadata = {
@@ -56,7 +55,7 @@ def train_region_model(
         "level": "region",
         "bands": {name: list(edges) for name, edges in config["bandpower"]["bands"].items()},
         "channels": sorted(set(epochs["channel"])),
-        "sfreq": [sfreq],
-        "config": {k: config[k] for k in ("adapter", "seed", "preprocess", "bandpower", "regions")},
+        "sfreq": sorted(rates),
+        "config": {key: config[key] for key in RECORDING_CONFIG_KEYS},
     }
     return fit_model(data, normalize="subject", seed=seed, metadata=metadata)

@@ -159,7 +159,6 @@ def cohort_model(tmp_path_factory):
         baseline="baseline",
         target="dissociative",
         dataset="simulated",
-        sfreq=SFREQ,
         seed=3,
     )
     path = save_model(model, tmp_path_factory.mktemp("model") / "sim.eegstate")

@@ -77,7 +77,6 @@ def _model(eegbci_dir, subjects, config, path):
         baseline="eyes_open",
         target="eyes_closed",
         dataset="eegbci",
-        sfreq=160.0,
         seed=1,
     )
     return save_model(model, path)
