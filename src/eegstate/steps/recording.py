@@ -95,17 +95,16 @@ def _connectivity_tables(
     settings: RecordingStepSettings,
     cache_dir: str | Path | None,
 ) -> tuple[dict[str, pd.DataFrame], str]:
-    """DMN connectivity tables of one recording and the QC note (why it was skipped, or "")."""
-    from threadpoolctl import threadpool_limits
+    """DMN connectivity tables of one recording and the QC note (why it was skipped, or "").
 
+    In a workflow job the BLAS threads are those the rule grants (one):
+    :func:`eegstate.steps.base.job_thread_limits`.
+    """
     from eegstate.connectivity import recording_connectivity, resolve_bands
 
     params = settings.connectivity
     bands = resolve_bands(params.bands, settings.bandpower.bands)
-    # The job has one thread (rule threads: 1); the step's small matrix products run faster
-    # (about 40 % less CPU) without BLAS threads competing with the other jobs.
-    with threadpool_limits(limits=1):
-        result = recording_connectivity(epochs, params, identity, bands, cache_dir=cache_dir)
+    result = recording_connectivity(epochs, params, identity, bands, cache_dir=cache_dir)
     return {"connectivity": result.connectivity, "dmn_summary": result.summary}, result.note
 
 
