@@ -151,15 +151,7 @@ def run_workflow(
         *args,
     ]
     environment = {**os.environ, "MPLBACKEND": "Agg", "NO_PROXY": "127.0.0.1,localhost"}
-    return subprocess.run(
-        command,
-        cwd=work,
-        env={**environment, **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT,
-        check=False,
-    )
+    return run_captured(command, work, timeout=RUN_TIMEOUT, env={**environment, **(env or {})})
 
 
 def run_eegstate(
@@ -183,8 +175,15 @@ def run_eegstate(
     subprocess.CompletedProcess
         Whatever the exit code (the caller checks it).
     """
+    return run_captured([*EEGSTATE, *args], cwd, timeout=timeout, **options)
+
+
+def run_captured(
+    command: Sequence[str], cwd: Path, *, timeout: float, **options: Any
+) -> subprocess.CompletedProcess:
+    """Run ``command`` in ``cwd`` to its end (any exit code), its output captured as text."""
     return subprocess.run(
-        [*EEGSTATE, *args],
+        list(command),
         cwd=cwd,
         capture_output=True,
         text=True,
